@@ -1,0 +1,11 @@
+"""App config of ``circles``."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CirclesConfig(AppConfig):
+    """QC circles, members, projects (课题) and activity records."""
+
+    name = "circles"
+    verbose_name = _("QC小组")

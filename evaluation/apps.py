@@ -1,0 +1,11 @@
+"""App config of ``evaluation``."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvaluationConfig(AppConfig):
+    """Submissions, judges, score sheets and recommendations."""
+
+    name = "evaluation"
+    verbose_name = _("成果评审")

@@ -1,0 +1,11 @@
+"""App config of ``promotion``."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PromotionConfig(AppConfig):
+    """Campaigns, their stages and domains, enterprise figures, presentation conferences."""
+
+    name = "promotion"
+    verbose_name = _("活动推进")

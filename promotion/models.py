@@ -1,0 +1,184 @@
+"""Campaigns and the yearly figures that feed the official statistics."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from qcportal.models import Organisation
+from qcportal.tenancy import lineage_manager, tenant_manager
+
+from .choices import CampaignStatus, StageKind
+
+ZERO = Decimal("0")
+
+
+class Campaign(models.Model):
+    """An association's annual QC circle campaign (年度质量管理小组活动; domain.md §4).
+
+    Carries the notice's document number (e.g. 中国质协字〔2020〕21号), theme, the statistical
+    period of Annex 3 (e.g. 2019-06-01 to 2020-08-31, seed 002 Annex 3), and the deadline for
+    materials to the national association (seed 002, 三(二): 2020-09-15). A provincial
+    campaign points at the national one it feeds through ``parent``. Visible along the
+    lineage: the owning association, its subtree and, for child campaigns, nothing sideways.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("主办协会")
+    )
+    code = models.CharField(_("活动代码"), max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("活动名称"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=60, blank=True)
+    theme = models.CharField(_("活动主题"), max_length=200, blank=True)
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"))
+    deadline = models.DateField(_("材料报送截止日期"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级活动")
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.OPEN)
+    score_trim_min_judges = models.PositiveSmallIntegerField(
+        _("去掉最高最低分所需的最少评委数"),
+        default=5,
+        help_text=_("评委人数达到此数时，去掉一个最高分和一个最低分后取平均（standard.md §4）。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = lineage_manager()
+
+    class Meta:
+        verbose_name = _("年度活动")
+        verbose_name_plural = _("年度活动")
+        ordering = ["-year", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="promotion_campaign_period_order"),
+            models.UniqueConstraint(fields=["organisation", "year", "title"], name="promotion_campaign_org_year_title_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CampaignDomain(models.Model):
+    """A domain (领域) of a campaign, e.g. 制造类 (seed 003, 一、3: five domains)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="domains", verbose_name=_("活动"))
+    name = models.CharField(_("领域"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    objects = lineage_manager("campaign__organisation")
+
+    class Meta:
+        verbose_name = _("领域")
+        verbose_name_plural = _("领域")
+        ordering = ["campaign_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "name"], name="promotion_campaigndomain_campaign_name_uniq")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignStage(models.Model):
+    """A dated stage of a campaign (seed 003, 二、活动安排: 报名 … 推广)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages", verbose_name=_("活动"))
+    kind = models.CharField(_("阶段"), max_length=32, choices=StageKind.choices)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    responsible = models.CharField(_("责任单位"), max_length=100, blank=True)
+
+    objects = lineage_manager("campaign__organisation")
+
+    class Meta:
+        verbose_name = _("活动阶段")
+        verbose_name_plural = _("活动阶段")
+        ordering = ["campaign_id", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind"], name="promotion_campaignstage_campaign_kind_uniq"),
+            models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="promotion_campaignstage_dates_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.get_kind_display()}"
+
+
+class EnterpriseAnnualFigures(models.Model):
+    """An enterprise's yearly figures for the statistics (seed 002, Annex 3).
+
+    ``total_employees`` (职工总数, persons) is the denominator of the participation rate;
+    ``qc_activity_spending`` (企业对QC小组活动经费投入: training, exchange, books) and
+    ``reward_spending`` (奖励费用) are in 万元.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="annual_figures", verbose_name=_("企业")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    total_employees = models.PositiveIntegerField(_("职工总数（人）"))
+    qc_activity_spending = models.DecimalField(
+        _("QC小组活动经费投入（万元）"), max_digits=14, decimal_places=4, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    reward_spending = models.DecimalField(
+        _("QC小组活动奖励费用（万元）"), max_digits=14, decimal_places=4, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("企业年度数据")
+        verbose_name_plural = _("企业年度数据")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="promotion_enterpriseannualfigures_org_year_uniq"),
+            models.CheckConstraint(
+                condition=Q(qc_activity_spending__gte=0) & Q(reward_spending__gte=0),
+                name="promotion_enterpriseannualfigures_spending_nonneg",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"
+
+
+class PresentationConference(models.Model):
+    """An association's result presentation conference (成果发表会) in a campaign.
+
+    Fills the conference row of seed 002, Annex 3: 是否组织发表会, 发表会报名小组数, 发表小组数,
+    发表会时间, 发表会地点, 参会人数.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="conferences", verbose_name=_("主办协会")
+    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="conferences", verbose_name=_("活动"))
+    held = models.BooleanField(_("是否组织发表会"), default=False)
+    held_on = models.DateField(_("发表会时间"), null=True, blank=True)
+    place = models.CharField(_("发表会地点"), max_length=200, blank=True)
+    signed_up_circles = models.PositiveIntegerField(_("发表会报名小组数"), default=0)
+    presented_circles = models.PositiveIntegerField(_("发表小组数"), default=0)
+    attendance = models.PositiveIntegerField(_("参会人数"), default=0)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("成果发表会")
+        verbose_name_plural = _("成果发表会")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organisation"], name="promotion_presentationconference_campaign_org_uniq"),
+            models.CheckConstraint(
+                condition=Q(presented_circles__lte=F("signed_up_circles")),
+                name="promotion_presentationconference_presented_lte_signed_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.campaign}"
+
+    def clean(self) -> None:
+        """A conference that was held needs a date and a place."""
+        if self.held and (self.held_on is None or not self.place):
+            raise ValidationError(_("已组织发表会时，请填写发表会时间和地点。"))

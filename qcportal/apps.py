@@ -1,0 +1,12 @@
+"""App config of the tenancy core."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QcPortalConfig(AppConfig):
+    """The ``qcportal`` app: organisations, users, memberships and scoping."""
+
+    name = "qcportal"
+    label = "qcportal"
+    verbose_name = _("租户核心")

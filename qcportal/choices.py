@@ -1,0 +1,33 @@
+"""Choices of the tenancy core (labels in Chinese through gettext)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    """Kinds of organisation in the promotion hierarchy (domain.md §3)."""
+
+    NATIONAL_ASSOCIATION = "national_association", _("全国质量协会")
+    REGIONAL_ASSOCIATION = "regional_association", _("省市质量协会")
+    INDUSTRY_ASSOCIATION = "industry_association", _("行业质量协会")
+    RECOMMENDING_UNIT = "recommending_unit", _("推荐单位")
+    ENTERPRISE = "enterprise", _("企业")
+
+
+ASSOCIATION_KINDS = (
+    OrganisationKind.NATIONAL_ASSOCIATION,
+    OrganisationKind.REGIONAL_ASSOCIATION,
+    OrganisationKind.INDUSTRY_ASSOCIATION,
+)
+
+#: Which kind of organisation may sit directly under which (domain.md §3).
+ALLOWED_PARENT_KINDS: dict[str, tuple[str, ...]] = {
+    OrganisationKind.NATIONAL_ASSOCIATION: (),
+    OrganisationKind.REGIONAL_ASSOCIATION: (OrganisationKind.NATIONAL_ASSOCIATION,),
+    OrganisationKind.INDUSTRY_ASSOCIATION: (OrganisationKind.NATIONAL_ASSOCIATION,),
+    OrganisationKind.RECOMMENDING_UNIT: (
+        OrganisationKind.REGIONAL_ASSOCIATION,
+        OrganisationKind.INDUSTRY_ASSOCIATION,
+    ),
+    OrganisationKind.ENTERPRISE: (OrganisationKind.RECOMMENDING_UNIT,),
+}

@@ -1,0 +1,198 @@
+"""Tenancy core models: organisations in the promotion hierarchy, users, memberships.
+
+Every tenant-owned row elsewhere in the project points at its owning
+:class:`Organisation` through a field named ``organisation`` and uses
+:func:`qcportal.tenancy.tenant_manager`, so that a query without a tenant context raises
+instead of returning everything (architecture.md, "Tenancy").
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from .choices import ALLOWED_PARENT_KINDS, ASSOCIATION_KINDS, OrganisationKind
+from .roles import ROLE_ORGANISATION_KINDS, ROLE_PERMISSIONS, Role
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
+    _("代码只能包含字母、数字、下划线和连字符，且以字母或数字开头，最长40个字符。"),
+)
+
+
+class Organisation(models.Model):
+    """An organisation of the promotion hierarchy (domain.md §3).
+
+    National association → provincial/municipal and industry associations → recommending
+    units → enterprises. ``path`` is the materialised path of codes from the root
+    (``/CAQ/SAQ/SAQ-U01/``), used for subtree queries. An enterprise may be directly
+    affiliated (行业直属) to an industry association through ``industry_association``;
+    seed 002, Annex 3, note 2 requires provincial statistics to deduct such enterprises.
+    Contact fields feed the footer of Annex 3 (归口部门及负责人, 联系人, 手机, 邮箱, 通信地址, 邮编)
+    and the address block of Annex 1.
+    """
+
+    code = models.CharField(_("代码"), max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField(_("名称（以公章为准）"), max_length=200)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("类型"), max_length=32, choices=OrganisationKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("层级路径"), max_length=500, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("层级深度"), default=0, editable=False)
+    industry_association = models.ForeignKey(
+        "self",
+        verbose_name=_("行业直属于"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="directly_affiliated",
+        help_text=_("仅企业：直属某行业质协的企业（行业直属企业）。"),
+    )
+    region = models.CharField(_("地区"), max_length=50, blank=True)
+    industry = models.CharField(_("行业"), max_length=50, blank=True)
+    address = models.CharField(_("通信地址"), max_length=200, blank=True)
+    postcode = models.CharField(_("邮编"), max_length=6, blank=True)
+    qc_department = models.CharField(_("QC小组工作归口部门"), max_length=100, blank=True)
+    qc_department_head = models.CharField(_("归口部门负责人"), max_length=50, blank=True)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("电话"), max_length=40, blank=True)
+    contact_mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("邮箱"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedManager(lineage="pk__in")
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["kind", "path"], name="qcportal_org_kind_path_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, kind=OrganisationKind.NATIONAL_ASSOCIATION)
+                | Q(parent__isnull=False) & ~Q(kind=OrganisationKind.NATIONAL_ASSOCIATION),
+                name="qcportal_organisation_root_is_national",
+            ),
+            models.CheckConstraint(
+                condition=Q(industry_association__isnull=True) | Q(kind=OrganisationKind.ENTERPRISE),
+                name="qcportal_organisation_affiliation_enterprise_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Derive ``path`` and ``depth`` from the parent before saving."""
+        if self.parent_id is None:
+            self.path, self.depth = f"/{self.code}/", 0
+        else:
+            parent = Organisation._base_manager.get(pk=self.parent_id)
+            self.path, self.depth = f"{parent.path}{self.code}/", parent.depth + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def is_association(self) -> bool:
+        """True for national, regional and industry associations."""
+        return self.kind in ASSOCIATION_KINDS
+
+    @property
+    def is_directly_affiliated(self) -> bool:
+        """True for an enterprise directly affiliated to an industry association (行业直属)."""
+        return self.industry_association_id is not None
+
+    @property
+    def display_short_name(self) -> str:
+        """The short name (e.g. 中国质协) or, without one, the full name."""
+        return self.short_name or self.name
+
+    def ancestor_codes(self) -> list[str]:
+        """Codes of the ancestors from the root down, excluding this organisation."""
+        return [c for c in self.path.strip("/").split("/")[:-1] if c]
+
+    def clean(self) -> None:
+        """Check the parent's kind and the affiliation against the hierarchy rules.
+
+        Raises ``ValidationError`` with Chinese messages (domain.md §3).
+        """
+        allowed = ALLOWED_PARENT_KINDS.get(self.kind, ())
+        if self.parent_id is None and allowed:
+            raise ValidationError({"parent": _("该类型的组织必须有上级组织。")})
+        if self.parent_id is not None and self.parent.kind not in allowed:
+            raise ValidationError(
+                {"parent": _("“%(parent)s”不能作为该类型组织的上级。") % {"parent": self.parent.name}}
+            )
+        if self.industry_association_id is not None:
+            if self.kind != OrganisationKind.ENTERPRISE:
+                raise ValidationError({"industry_association": _("只有企业可以设为行业直属。")})
+            if self.industry_association.kind != OrganisationKind.INDUSTRY_ASSOCIATION:
+                raise ValidationError({"industry_association": _("行业直属只能指向行业质协。")})
+
+class User(AbstractUser):
+    """A person who logs in. What they may do comes from their memberships."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机"), max_length=20, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Membership(models.Model):
+    """A user's role at one organisation; the user acts for one membership at a time.
+
+    ``role`` must be allowed at the organisation's kind (``qcportal.roles``). Scoped by the
+    organisation subtree, so association administrators see the memberships below them.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("组织")
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedManager(tenant="organisation__in")
+
+    class Meta:
+        verbose_name = _("成员身份")
+        verbose_name_plural = _("成员身份")
+        ordering = ["user_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="qcportal_membership_user_org_role_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} · {self.get_role_display()}"
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        """The ``area:action`` permissions of this membership's role."""
+        return ROLE_PERMISSIONS.get(self.role, frozenset())
+
+    def clean(self) -> None:
+        """Refuse a role that cannot be held at the organisation's kind."""
+        if self.organisation_id and self.organisation.kind not in ROLE_ORGANISATION_KINDS.get(self.role, ()):
+            raise ValidationError(
+                {"role": _("角色“%(role)s”不能在该类型的组织中担任。") % {"role": self.get_role_display()}}
+            )

@@ -1,0 +1,3 @@
+"""HTML routes of the tenancy core."""
+
+urlpatterns: list = []

@@ -1,0 +1,140 @@
+"""The exporter interface and registry (architecture.md, "Reports"; pretix's exporters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluation.models import Submission
+from promotion.models import Campaign
+from qcportal.models import Organisation
+
+from ..choices import FileFormat
+
+CONTENT_TYPES = {
+    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    FileFormat.PDF: "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """An exporter's output: file name, MIME type and bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+class Exporter(ABC):
+    """Base class of the official-form exporters.
+
+    Subclasses set ``identifier`` (a ``FormKind`` value), ``label`` and implement
+    ``render_xlsx()`` and ``render_pdf()`` returning bytes. ``progress(percent)`` is called
+    with 0–100 as work advances. ``validate()`` raises ``ValidationError`` (Chinese message)
+    for parameters the form cannot be produced with.
+    """
+
+    identifier: ClassVar[str]
+    label: ClassVar[str]
+    permission: ClassVar[str] = "reports:export"
+    formats: ClassVar[tuple[str, ...]] = (FileFormat.XLSX, FileFormat.PDF)
+    needs_association: ClassVar[bool] = True
+
+    def __init__(self, *, campaign: Campaign, organisation: Organisation, submission: Submission | None = None,
+                 filled_by=None, progress: Callable[[int], None] | None = None):
+        self.campaign = campaign
+        self.organisation = organisation
+        self.submission = submission
+        self.filled_by = filled_by
+        self._progress = progress or (lambda percent: None)
+
+    def progress(self, percent: int) -> None:
+        """Report progress in percent (0–100)."""
+        self._progress(max(0, min(100, int(percent))))
+
+    def validate(self) -> None:
+        """Check the parameters; raises ``ValidationError`` with a Chinese message."""
+        if self.needs_association and not self.organisation.is_association:
+            raise ValidationError(_("该报表只能由省市、行业质协或中国质协填报，请选择协会。"))
+
+    def render(self, file_format: str) -> RenderedFile:
+        """Produce the form in ``file_format`` (``xlsx`` or ``pdf``)."""
+        if file_format not in self.formats:
+            raise ValidationError(_("该报表不支持所选格式。"))
+        self.validate()
+        content = self.render_xlsx() if file_format == FileFormat.XLSX else self.render_pdf()
+        return RenderedFile(self.filename(file_format), CONTENT_TYPES[file_format], content)
+
+    def filename(self, file_format: str) -> str:
+        """A descriptive file name, e.g. ``CAQ-2020_附件3_质量管理小组活动统计表_SAQ.xlsx``."""
+        title = str(self.label).replace(" ", "_")
+        return f"{self.campaign.code}_{title}_{self.organisation.code}.{file_format}"
+
+    @abstractmethod
+    def render_xlsx(self) -> bytes:
+        """The form as ``.xlsx`` bytes."""
+
+    @abstractmethod
+    def render_pdf(self) -> bytes:
+        """The form as PDF bytes (A4)."""
+
+    # Shared pieces of the forms ------------------------------------------------------
+    @property
+    def national(self) -> Organisation:
+        """The association that issued the campaign notice (e.g. 中国质协), for the notes."""
+        return self.campaign.organisation
+
+    def deadline_text(self) -> str:
+        """The campaign deadline as printed in the notes, e.g. ``2020年9月15日``."""
+        return chinese_date(self.campaign.deadline) if self.campaign.deadline else "____年__月__日"
+
+    def recipient_text(self) -> str:
+        """Where the form goes, e.g. ``中国质协质量活动推进部`` (seed 002 notes)."""
+        return f"{self.national.display_short_name}{self.national.qc_department}"
+
+    def contact_lines(self) -> list[str]:
+        """The issuing association's contact lines printed under the notes (seed 002)."""
+        n = self.national
+        return [f"电话：{n.contact_phone}  邮箱：{n.contact_email}", f"地址：{n.address}  邮编：{n.postcode}"]
+
+    def filled_by_name(self) -> str:
+        """填表人: the requesting user's name, or blank for hand filling."""
+        return str(self.filled_by) if self.filled_by else ""
+
+    def filled_by_phone(self) -> str:
+        """The requesting user's phone, or blank."""
+        return getattr(self.filled_by, "mobile", "") or ""
+
+    def generated_text(self) -> str:
+        """A small generation stamp for the footer."""
+        return f"由质量管理小组活动管理平台生成 · {timezone.localtime():%Y-%m-%d %H:%M}"
+
+
+def chinese_date(value: dt.date) -> str:
+    """Format a date as ``2020年9月15日``."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+REGISTRY: dict[str, type[Exporter]] = {}
+
+
+def register(cls: type[Exporter]) -> type[Exporter]:
+    """Class decorator adding an exporter to :data:`REGISTRY` under its ``identifier``."""
+    REGISTRY[cls.identifier] = cls
+    return cls
+
+
+def exporter_for(form: str) -> type[Exporter]:
+    """The exporter class of ``form``; raises ``ValidationError`` for an unknown form."""
+    try:
+        return REGISTRY[form]
+    except KeyError:
+        raise ValidationError(_("未知的报表类型：%(form)s") % {"form": form}) from None

@@ -1,0 +1,104 @@
+"""Writes of the reports app: starting and executing report runs."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluation.models import Submission
+from promotion.models import Campaign
+from qcportal.models import Membership, Organisation
+from qcportal.permissions import require_permission
+
+from .choices import FileFormat, RunStatus
+from .exporters import exporter_for
+from .models import ReportRun
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def report_run_start(*, membership: Membership | None, user, campaign: Campaign, form: str, file_format: str,
+                     organisation: Organisation, submission: Submission | None = None,
+                     enqueue: bool = True) -> ReportRun:
+    """Record a report run and enqueue its Celery task once the transaction commits.
+
+    Inputs: the acting ``membership`` (``None`` only for the command line, which runs with
+    the organisation's own scope), the requesting ``user`` (or ``None``), the ``campaign``,
+    ``form`` (``FormKind`` value), ``file_format`` (``xlsx``/``pdf``), the ``organisation``
+    the form is about and, for Annex 1, an optional ``submission``. All objects must have
+    been fetched inside the active tenant scope (a foreign one is never found: 404).
+    Output: the new ``ReportRun`` (status pending). Raises ``PermissionDenied`` without the
+    exporter's permission, ``ValidationError`` (Chinese message) for bad parameters.
+    """
+    exporter_class = exporter_for(form)
+    if membership is not None:
+        require_permission(membership, exporter_class.permission)
+    if file_format not in FileFormat.values or file_format not in exporter_class.formats:
+        raise ValidationError({"file_format": _("该报表不支持所选格式。")})
+    exporter_class(campaign=campaign, organisation=organisation, submission=submission).validate()
+    run = ReportRun.objects.create(
+        organisation=organisation, campaign=campaign, form=form, file_format=file_format, submission=submission,
+        requested_by=user, requested_as=membership,
+    )
+    if enqueue:
+        scope_organisation_id = membership.organisation_id if membership else organisation.pk
+        transaction.on_commit(lambda: _enqueue(run.pk, scope_organisation_id))
+    return run
+
+
+def _enqueue(run_id: int, organisation_id: int) -> None:
+    from .tasks import form_render_task
+
+    result = form_render_task.apply_async(kwargs={"run_id": run_id, "organisation_id": organisation_id})
+    ReportRun.objects.filter(pk=run_id, task_id="").update(task_id=result.id or "")
+
+
+def _set_progress(run_id: int, percent: int) -> None:
+    ReportRun.objects.filter(pk=run_id).update(progress=percent)
+
+
+def report_run_execute(*, run_id: int) -> ReportRun:
+    """Produce the file of report run ``run_id`` (idempotent; called by the task).
+
+    Runs inside the requester's tenant scope (set by ``TenantTask``). Marks the run running,
+    reports progress (0–100 %) as the exporter advances, stores the file in Django storage
+    and marks it succeeded; a ``ValidationError`` marks it failed with its Chinese message,
+    any other error with a generic message (and is logged). A run that already finished is
+    returned unchanged. ``OperationalError`` (database unavailable) propagates so the task
+    can retry.
+    """
+    run = ReportRun.objects.select_related("campaign", "organisation", "submission", "requested_by").get(pk=run_id)
+    if run.is_finished:
+        return run
+    ReportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), progress=5)
+    exporter = exporter_for(run.form)(
+        campaign=run.campaign, organisation=run.organisation, submission=run.submission,
+        filled_by=run.requested_by, progress=lambda percent: _set_progress(run.pk, percent),
+    )
+    try:
+        rendered = exporter.render(run.file_format)
+    except OperationalError:
+        raise
+    except ValidationError as exc:
+        return _fail(run, "；".join(exc.messages))
+    except Exception:
+        logger.exception("report run %s failed", run.pk)
+        return _fail(run, _("报表生成失败，请稍后重试或联系管理员。"))
+    with transaction.atomic():
+        run.file.save(rendered.filename, ContentFile(rendered.content), save=False)
+        run.filename, run.content_type = rendered.filename, rendered.content_type
+        run.status, run.progress, run.finished_at = RunStatus.SUCCEEDED, 100, timezone.now()
+        run.save(update_fields=["file", "filename", "content_type", "status", "progress", "finished_at"])
+    return run
+
+
+def _fail(run: ReportRun, message: str) -> ReportRun:
+    run.status, run.error, run.finished_at = RunStatus.FAILED, message, timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    return run

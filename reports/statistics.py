@@ -1,0 +1,191 @@
+"""Statistics of seed 002, Annex 3 (质量管理小组活动统计表), computed by SQL aggregation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, QuerySet
+
+from circles.selectors import circle_statistics
+from promotion.models import Campaign, PresentationConference
+from promotion.selectors import annual_figures_totals, conference_get
+from qcportal.choices import OrganisationKind
+from qcportal.models import Organisation
+
+WAN = Decimal(10000)
+FOUR_PLACES = Decimal("0.0001")
+TWO_PLACES = Decimal("0.01")
+
+
+def _orgs():
+    return Organisation._base_manager
+
+
+def reporting_enterprises(association: Organisation) -> QuerySet:
+    """The enterprises whose data an association's Annex 3 counts (queryset of pks).
+
+    Seed 002, Annex 3, note 2: provincial and industry associations deduct the data of
+    enterprises directly affiliated to an industry association (行业直属企业), so that no
+    enterprise is counted twice in national totals. Hence:
+
+    - national association: every enterprise in its subtree;
+    - provincial/municipal association: its subtree minus enterprises directly affiliated to
+      any industry association;
+    - industry association: its subtree minus enterprises directly affiliated to another
+      industry association, plus the enterprises directly affiliated to it.
+
+    Raises ``ValueError`` for an organisation that is not an association.
+    """
+    if not association.is_association:
+        raise ValueError("reporting_enterprises needs an association")
+    enterprises = _orgs().filter(kind=OrganisationKind.ENTERPRISE)
+    subtree = Q(path__startswith=association.path)
+    if association.kind == OrganisationKind.NATIONAL_ASSOCIATION:
+        return enterprises.filter(subtree).values("pk")
+    own = Q(industry_association__isnull=True) | Q(industry_association=association)
+    condition = subtree & own
+    if association.kind == OrganisationKind.INDUSTRY_ASSOCIATION:
+        condition |= Q(industry_association=association)
+    return enterprises.filter(condition).values("pk")
+
+
+def deducted_enterprises(association: Organisation) -> QuerySet[Organisation]:
+    """Enterprises in the association's subtree deducted under seed 002, Annex 3, note 2
+    (directly affiliated to an industry association other than ``association``)."""
+    if association.kind == OrganisationKind.NATIONAL_ASSOCIATION:
+        return _orgs().none()
+    return _orgs().filter(
+        kind=OrganisationKind.ENTERPRISE, path__startswith=association.path, industry_association__isnull=False
+    ).exclude(industry_association=association)
+
+
+def affiliated_enterprises_outside(association: Organisation) -> QuerySet[Organisation]:
+    """Enterprises directly affiliated to an industry association that sit outside its subtree
+    (added to the industry association's Annex 3)."""
+    if association.kind != OrganisationKind.INDUSTRY_ASSOCIATION:
+        return _orgs().none()
+    return _orgs().filter(industry_association=association).exclude(path__startswith=association.path)
+
+
+def to_wan(count: int | None) -> Decimal:
+    """A count in 万个 (count / 10,000), rounded half-up to 4 decimal places."""
+    return (Decimal(count or 0) / WAN).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def money(value: Decimal | None) -> Decimal:
+    """An amount in 万元 rounded half-up to 2 decimal places (``None`` counts as 0)."""
+    return Decimal(value or 0).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def percentage(numerator: int | None, denominator: int | None) -> Decimal | None:
+    """``numerator / denominator × 100`` as a percentage rounded half-up to 2 decimal places;
+    ``None`` when the denominator is 0 or missing (the form then shows "—")."""
+    if not denominator:
+        return None
+    return (Decimal(numerator or 0) * 100 / Decimal(denominator)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Annex3Figures:
+    """The figures of one association's Annex 3 for one campaign period.
+
+    Counts are kept raw (``*_count``) and in the form's unit (万个, 4 places); rates are
+    percentages (2 places, half-up) or ``None``; money is in 万元 (2 places, half-up).
+    """
+
+    association: Organisation
+    campaign: Campaign
+    circles_cumulative_count: int
+    circles_this_year_count: int
+    members_this_year: int
+    total_employees: int
+    circles_active_count: int
+    circles_with_results_count: int
+    benefit_cumulative: Decimal
+    benefit_this_year: Decimal
+    qc_activity_spending: Decimal
+    reward_spending: Decimal
+    participation_rate: Decimal | None
+    results_rate: Decimal | None
+    conference: PresentationConference | None
+    deducted_count: int
+    added_affiliated_count: int
+
+    @property
+    def circles_cumulative(self) -> Decimal:
+        """历年来累计已登记注册QC小组数, 万个."""
+        return to_wan(self.circles_cumulative_count)
+
+    @property
+    def circles_this_year(self) -> Decimal:
+        """本年度已登记注册QC小组数, 万个."""
+        return to_wan(self.circles_this_year_count)
+
+    @property
+    def circles_active(self) -> Decimal:
+        """本年度坚持活动的QC小组数, 万个."""
+        return to_wan(self.circles_active_count)
+
+    @property
+    def period_label(self) -> str:
+        """The period line under the title, e.g. ``(2019 年 6 月至 2020 年 8 月)``."""
+        return period_label(self.campaign.period_start, self.campaign.period_end)
+
+    @property
+    def deduction_statement(self) -> str:
+        """The sentence printed on the form stating how note 2 was applied."""
+        return deduction_statement(self)
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    """Format a statistical period as on seed 002 Annex 3: ``(2019年6月至2020年8月)``."""
+    return f"（{start.year}年{start.month}月至{end.year}年{end.month}月）"
+
+
+def deduction_statement(figures: Annex3Figures) -> str:
+    """State the 行业直属 deduction of seed 002, Annex 3, note 2 for the form."""
+    kind = figures.association.kind
+    if kind == OrganisationKind.NATIONAL_ASSOCIATION:
+        return "本表为全国汇总数据，各行业直属企业数据只计算一次。"
+    text = f"本表已按注2扣除行业直属企业数据（扣除{figures.deducted_count}家）。"
+    if kind == OrganisationKind.INDUSTRY_ASSOCIATION and figures.added_affiliated_count:
+        text += f"本表含本行业直属企业{figures.added_affiliated_count}家。"
+    return text
+
+
+def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Figures:
+    """Compute seed 002 Annex 3 for ``association`` over ``campaign``'s statistical period.
+
+    Definitions (seed 002 Annex 3; standard.md §6):
+    participation rate = members of circles registered this year / total employees × 100%;
+    results rate = circles registered this year with a result accepted this year /
+    circles registered this year × 100%. Enterprise figures are those of ``campaign.year``.
+    Enterprises are :func:`reporting_enterprises` (note 2 deduction applied).
+    Runs six aggregate queries in the active tenant scope; raises ``ValueError`` if
+    ``association`` is not an association.
+    """
+    enterprises = reporting_enterprises(association)
+    circles = circle_statistics(enterprises=enterprises, period_start=campaign.period_start, period_end=campaign.period_end)
+    figures = annual_figures_totals(enterprises=enterprises, year=campaign.year)
+    employees = figures["total_employees"] or 0
+    return Annex3Figures(
+        association=association,
+        campaign=campaign,
+        circles_cumulative_count=circles["circles_cumulative"],
+        circles_this_year_count=circles["circles_this_year"],
+        members_this_year=circles["members_this_year"],
+        total_employees=employees,
+        circles_active_count=circles["circles_active"],
+        circles_with_results_count=circles["circles_with_results"],
+        benefit_cumulative=money(circles["benefit_cumulative"]),
+        benefit_this_year=money(circles["benefit_this_year"]),
+        qc_activity_spending=money(figures["qc_activity_spending"]),
+        reward_spending=money(figures["reward_spending"]),
+        participation_rate=percentage(circles["members_this_year"], employees),
+        results_rate=percentage(circles["circles_with_results"], circles["circles_this_year"]),
+        conference=conference_get(campaign=campaign, organisation=association),
+        deducted_count=deducted_enterprises(association).count(),
+        added_affiliated_count=affiliated_enterprises_outside(association).count(),
+    )

@@ -1,0 +1,20 @@
+"""Celery tasks of the reports app."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from qcportal.tenancy import TenantTask
+
+from .services import report_run_execute
+
+
+@shared_task(base=TenantTask, bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3,
+             soft_time_limit=25 * 60, time_limit=30 * 60, acks_late=True)
+def form_render_task(self, *, run_id: int, organisation_id: int) -> str:
+    """Render the official form of report run ``run_id`` inside ``organisation_id``'s scope.
+
+    Inputs: ids only (JSON). Output: the run's final status (``succeeded``/``failed``).
+    Retries up to 3 times on database ``OperationalError``; idempotent (a finished run is
+    left as it is).
+    """
+    return report_run_execute(run_id=run_id).status
