@@ -56,10 +56,16 @@ class CircleMember(models.Model):
     without a join. At most one leader per circle (database constraint).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"))
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="members", verbose_name=_("QC小组"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业")
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="members", verbose_name=_("QC小组")
+    )
     name = models.CharField(_("姓名"), max_length=50)
-    role = models.CharField(_("小组职务"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    role = models.CharField(
+        _("小组职务"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
     position = models.CharField(_("岗位/职务"), max_length=50, blank=True)
     position_order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
@@ -71,7 +77,9 @@ class CircleMember(models.Model):
         ordering = ["circle_id", "position_order", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["circle"], condition=Q(role=MemberRole.LEADER), name="circles_circlemember_one_leader_uniq"
+                fields=["circle"],
+                condition=Q(role=MemberRole.LEADER),
+                name="circles_circlemember_one_leader_uniq",
             )
         ]
 
@@ -89,12 +97,20 @@ class Project(models.Model):
     acceptance (验收) date: an accepted project is a result (成果).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"))
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="projects", verbose_name=_("QC小组"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业")
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="projects", verbose_name=_("QC小组")
+    )
     title = models.CharField(_("课题名称"), max_length=200)
     project_type = models.CharField(_("课题类型"), max_length=20, choices=ProjectType.choices)
-    target_kind = models.CharField(_("目标类型"), max_length=16, choices=TargetKind.choices, null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.APPLIED)
+    target_kind = models.CharField(
+        _("目标类型"), max_length=16, choices=TargetKind.choices, null=True, blank=True
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.APPLIED
+    )
     applied_on = models.DateField(_("立项申请日期"))
     registered_on = models.DateField(_("立项注册日期"), null=True, blank=True)
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
@@ -102,7 +118,10 @@ class Project(models.Model):
     target_value = models.CharField(_("目标值"), max_length=100, blank=True)
     achieved_value = models.CharField(_("实际达成值"), max_length=100, blank=True)
     economic_benefit = models.DecimalField(
-        _("可计算的经济效益（万元）"), max_digits=14, decimal_places=4, default=Decimal("0"),
+        _("可计算的经济效益（万元）"),
+        max_digits=14,
+        decimal_places=4,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     benefit_confirmed = models.BooleanField(_("经济效益经财务部门确认"), default=False)
@@ -121,7 +140,9 @@ class Project(models.Model):
                 | Q(project_type=ProjectType.PROBLEM_SOLVING, target_kind__isnull=False),
                 name="circles_project_target_kind_by_type",
             ),
-            models.CheckConstraint(condition=Q(economic_benefit__gte=0), name="circles_project_benefit_nonneg"),
+            models.CheckConstraint(
+                condition=Q(economic_benefit__gte=0), name="circles_project_benefit_nonneg"
+            ),
             models.CheckConstraint(
                 condition=Q(status=ProjectStatus.ACCEPTED, accepted_on__isnull=False)
                 | ~Q(status=ProjectStatus.ACCEPTED) & Q(accepted_on__isnull=True),
@@ -153,9 +174,15 @@ class ActivityRecord(models.Model):
     indexed count. ``tools`` is a comma-separated list from ``STATISTICAL_TOOLS``.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"))
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="activity_records", verbose_name=_("QC小组"))
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activity_records", verbose_name=_("课题"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业")
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="activity_records", verbose_name=_("QC小组")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="activity_records", verbose_name=_("课题")
+    )
     step = models.CharField(_("活动步骤"), max_length=32, choices=ProcedureStep.choices)
     held_on = models.DateField(_("活动日期"))
     participants = models.PositiveSmallIntegerField(_("参加人数"), default=0)
@@ -168,7 +195,9 @@ class ActivityRecord(models.Model):
         verbose_name = _("活动记录")
         verbose_name_plural = _("活动记录")
         ordering = ["project_id", "held_on", "id"]
-        indexes = [models.Index(fields=["organisation", "held_on", "circle"], name="circles_activity_org_date_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "held_on", "circle"], name="circles_activity_org_date_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} · {self.get_step_display()}"

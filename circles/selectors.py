@@ -48,10 +48,9 @@ def circle_statistics(*, enterprises: QuerySet, period_start: dt.date, period_en
         circle__registered_on__gte=period_start,
         circle__registered_on__lte=period_end,
     ).count()
-    active = (
-        ActivityRecord.objects.filter(organisation__in=enterprises, held_on__gte=period_start, held_on__lte=period_end)
-        .aggregate(n=Count("circle", distinct=True))["n"]
-    )
+    active = ActivityRecord.objects.filter(
+        organisation__in=enterprises, held_on__gte=period_start, held_on__lte=period_end
+    ).aggregate(n=Count("circle", distinct=True))["n"]
     accepted_in_period = Q(accepted_on__gte=period_start, accepted_on__lte=period_end)
     projects = Project.objects.filter(
         organisation__in=enterprises, status=ProjectStatus.ACCEPTED, accepted_on__lte=period_end

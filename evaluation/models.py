@@ -31,18 +31,28 @@ class Judge(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="judges", verbose_name=_("所属协会")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="judge_profiles",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="judge_profiles",
         verbose_name=_("登录账户"),
     )
     name = models.CharField(_("姓名"), max_length=50)
     work_unit = models.CharField(_("工作单位"), max_length=200)
     employer = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="employed_judges",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employed_judges",
         verbose_name=_("工作单位（系统内组织）"),
     )
     certificate_number = models.CharField(_("评委证书编号"), max_length=40)
     mobile = models.CharField(_("手机"), max_length=20, blank=True)
-    level = models.CharField(_("评委级别"), max_length=16, choices=JudgeLevel.choices, default=JudgeLevel.JUDGE)
+    level = models.CharField(
+        _("评委级别"), max_length=16, choices=JudgeLevel.choices, default=JudgeLevel.JUDGE
+    )
     is_active = models.BooleanField(_("有效"), default=True)
 
     objects = tenant_manager()
@@ -53,7 +63,8 @@ class Judge(models.Model):
         ordering = ["organisation_id", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "certificate_number"], name="evaluation_judge_organisation_certificate_uniq"
+                fields=["organisation", "certificate_number"],
+                name="evaluation_judge_organisation_certificate_uniq",
             )
         ]
 
@@ -81,7 +92,9 @@ class ScoringCriterion(models.Model):
         verbose_name_plural = _("评分项目")
         ordering = ["sheet_kind", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["sheet_kind", "code"], name="evaluation_scoringcriterion_kind_code_uniq")
+            models.UniqueConstraint(
+                fields=["sheet_kind", "code"], name="evaluation_scoringcriterion_kind_code_uniq"
+            )
         ]
 
     def __str__(self) -> str:
@@ -99,10 +112,18 @@ class Submission(models.Model):
     Annex 5.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("企业"))
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("活动"))
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("课题"))
-    circle = models.ForeignKey(Circle, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("QC小组"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("企业")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("活动")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("课题")
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("QC小组")
+    )
     recommending_unit = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("推荐单位")
     )
@@ -110,9 +131,16 @@ class Submission(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("推荐省市、行业")
     )
     domain = models.ForeignKey(
-        CampaignDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("领域")
+        CampaignDomain,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("领域"),
     )
-    status = models.CharField(_("状态"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
     address = models.CharField(_("详细通信地址"), max_length=200, blank=True)
     postcode = models.CharField(_("邮编"), max_length=6, blank=True)
     contact_department = models.CharField(_("小组联系部门"), max_length=100, blank=True)
@@ -131,16 +159,22 @@ class Submission(models.Model):
         verbose_name_plural = _("成果申报")
         ordering = ["campaign_id", "id"]
         indexes = [
-            models.Index(fields=["campaign", "recommending_association", "status"], name="evaluation_sub_camp_assoc_idx")
+            models.Index(
+                fields=["campaign", "recommending_association", "status"],
+                name="evaluation_sub_camp_assoc_idx",
+            )
         ]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "project"], name="evaluation_submission_campaign_project_uniq"),
+            models.UniqueConstraint(
+                fields=["campaign", "project"], name="evaluation_submission_campaign_project_uniq"
+            ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("panel_assessment"), ASSESSMENT_MAX_CHARS),
                 name="evaluation_submission_assessment_max_300",
             ),
             models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100), name="evaluation_submission_score_range"
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                name="evaluation_submission_score_range",
             ),
         ]
 
@@ -157,13 +191,21 @@ class ScoreSheet(models.Model):
     locked; changing it needs it withdrawn first (standard.md §3).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会"))
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="score_sheets", verbose_name=_("成果"))
-    judge = models.ForeignKey(Judge, on_delete=models.PROTECT, related_name="score_sheets", verbose_name=_("评委"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="score_sheets", verbose_name=_("成果")
+    )
+    judge = models.ForeignKey(
+        Judge, on_delete=models.PROTECT, related_name="score_sheets", verbose_name=_("评委")
+    )
     kind = models.CharField(_("评分表"), max_length=32, choices=ScoreSheetKind.choices)
     total = models.DecimalField(_("总分"), max_digits=5, decimal_places=2, default=Decimal("0"))
     assessment = models.TextField(_("总体评价"), blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ScoreSheetStatus.choices, default=ScoreSheetStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ScoreSheetStatus.choices, default=ScoreSheetStatus.DRAFT
+    )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
     objects = tenant_manager()
@@ -173,10 +215,16 @@ class ScoreSheet(models.Model):
         verbose_name_plural = _("评分表")
         ordering = ["submission_id", "judge_id"]
         constraints = [
-            models.UniqueConstraint(fields=["submission", "judge", "kind"], name="evaluation_scoresheet_submission_judge_kind_uniq"),
-            models.CheckConstraint(condition=Q(total__gte=0, total__lte=100), name="evaluation_scoresheet_total_range"),
+            models.UniqueConstraint(
+                fields=["submission", "judge", "kind"],
+                name="evaluation_scoresheet_submission_judge_kind_uniq",
+            ),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("assessment"), ASSESSMENT_MAX_CHARS), name="evaluation_scoresheet_assessment_max_300"
+                condition=Q(total__gte=0, total__lte=100), name="evaluation_scoresheet_total_range"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("assessment"), ASSESSMENT_MAX_CHARS),
+                name="evaluation_scoresheet_assessment_max_300",
             ),
         ]
 
@@ -187,8 +235,12 @@ class ScoreSheet(models.Model):
 class ScoreItem(models.Model):
     """The points a sheet gives one criterion (0 to the criterion's maximum)."""
 
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="items", verbose_name=_("评分表"))
-    criterion = models.ForeignKey(ScoringCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审项目"))
+    sheet = models.ForeignKey(
+        ScoreSheet, on_delete=models.CASCADE, related_name="items", verbose_name=_("评分表")
+    )
+    criterion = models.ForeignKey(
+        ScoringCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审项目")
+    )
     points = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
 
     objects = tenant_manager("sheet__organisation")
@@ -198,11 +250,11 @@ class ScoreItem(models.Model):
         verbose_name_plural = _("评分")
         ordering = ["sheet_id", "criterion__position"]
         constraints = [
-            models.UniqueConstraint(fields=["sheet", "criterion"], name="evaluation_scoreitem_sheet_criterion_uniq"),
+            models.UniqueConstraint(
+                fields=["sheet", "criterion"], name="evaluation_scoreitem_sheet_criterion_uniq"
+            ),
             models.CheckConstraint(condition=Q(points__gte=0), name="evaluation_scoreitem_points_nonneg"),
         ]
 
     def __str__(self) -> str:
         return f"{self.criterion.label}: {self.points}"
-
-

@@ -15,14 +15,20 @@ from .models import Judge, ScoreSheet, Submission
 TWO_PLACES = Decimal("0.01")
 
 
-def submission_list(*, campaign: Campaign | None = None, association: Organisation | None = None,
-                    statuses: tuple[str, ...] | None = None) -> QuerySet[Submission]:
+def submission_list(
+    *,
+    campaign: Campaign | None = None,
+    association: Organisation | None = None,
+    statuses: tuple[str, ...] | None = None,
+) -> QuerySet[Submission]:
     """Submissions visible in the active scope, with enterprise, circle and project joined.
 
     Filters: ``campaign``; ``association`` (the recommending association, seed 002 推荐省市、行业);
     ``statuses`` (``SubmissionStatus`` values). Ordered by score (highest first), then id.
     """
-    qs = Submission.objects.select_related("organisation", "circle", "project", "recommending_association", "campaign")
+    qs = Submission.objects.select_related(
+        "organisation", "circle", "project", "recommending_association", "campaign"
+    )
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     if association is not None:
@@ -37,7 +43,9 @@ def submission_recommended_list(*, campaign: Campaign, association: Organisation
 
     These are the rows of seed 002 Annex 4 (一、全国优秀质量管理小组) and Annex 5.
     """
-    return submission_list(campaign=campaign, association=association, statuses=(SubmissionStatus.RECOMMENDED,))
+    return submission_list(
+        campaign=campaign, association=association, statuses=(SubmissionStatus.RECOMMENDED,)
+    )
 
 
 def judge_list_for_recommendation(*, campaign: Campaign, association: Organisation) -> QuerySet[Judge]:

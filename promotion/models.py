@@ -38,9 +38,16 @@ class Campaign(models.Model):
     period_end = models.DateField(_("统计期止"))
     deadline = models.DateField(_("材料报送截止日期"), null=True, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级活动")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级活动"),
     )
-    status = models.CharField(_("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.OPEN)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
+    )
     score_trim_min_judges = models.PositiveSmallIntegerField(
         _("去掉最高最低分所需的最少评委数"),
         default=5,
@@ -55,8 +62,12 @@ class Campaign(models.Model):
         verbose_name_plural = _("年度活动")
         ordering = ["-year", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="promotion_campaign_period_order"),
-            models.UniqueConstraint(fields=["organisation", "year", "title"], name="promotion_campaign_org_year_title_uniq"),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="promotion_campaign_period_order"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "year", "title"], name="promotion_campaign_org_year_title_uniq"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,7 +77,9 @@ class Campaign(models.Model):
 class CampaignDomain(models.Model):
     """A domain (领域) of a campaign, e.g. 制造类 (seed 003, 一、3: five domains)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="domains", verbose_name=_("活动"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="domains", verbose_name=_("活动")
+    )
     name = models.CharField(_("领域"), max_length=50)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
@@ -76,7 +89,11 @@ class CampaignDomain(models.Model):
         verbose_name = _("领域")
         verbose_name_plural = _("领域")
         ordering = ["campaign_id", "position"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "name"], name="promotion_campaigndomain_campaign_name_uniq")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "name"], name="promotion_campaigndomain_campaign_name_uniq"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -85,7 +102,9 @@ class CampaignDomain(models.Model):
 class CampaignStage(models.Model):
     """A dated stage of a campaign (seed 003, 二、活动安排: 报名 … 推广)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages", verbose_name=_("活动"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="stages", verbose_name=_("活动")
+    )
     kind = models.CharField(_("阶段"), max_length=32, choices=StageKind.choices)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
@@ -98,8 +117,12 @@ class CampaignStage(models.Model):
         verbose_name_plural = _("活动阶段")
         ordering = ["campaign_id", "starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "kind"], name="promotion_campaignstage_campaign_kind_uniq"),
-            models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="promotion_campaignstage_dates_order"),
+            models.UniqueConstraint(
+                fields=["campaign", "kind"], name="promotion_campaignstage_campaign_kind_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="promotion_campaignstage_dates_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,10 +143,18 @@ class EnterpriseAnnualFigures(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     total_employees = models.PositiveIntegerField(_("职工总数（人）"))
     qc_activity_spending = models.DecimalField(
-        _("QC小组活动经费投入（万元）"), max_digits=14, decimal_places=4, default=ZERO, validators=[MinValueValidator(ZERO)]
+        _("QC小组活动经费投入（万元）"),
+        max_digits=14,
+        decimal_places=4,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
     )
     reward_spending = models.DecimalField(
-        _("QC小组活动奖励费用（万元）"), max_digits=14, decimal_places=4, default=ZERO, validators=[MinValueValidator(ZERO)]
+        _("QC小组活动奖励费用（万元）"),
+        max_digits=14,
+        decimal_places=4,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -133,7 +164,9 @@ class EnterpriseAnnualFigures(models.Model):
         verbose_name = _("企业年度数据")
         verbose_name_plural = _("企业年度数据")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "year"], name="promotion_enterpriseannualfigures_org_year_uniq"),
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="promotion_enterpriseannualfigures_org_year_uniq"
+            ),
             models.CheckConstraint(
                 condition=Q(qc_activity_spending__gte=0) & Q(reward_spending__gte=0),
                 name="promotion_enterpriseannualfigures_spending_nonneg",
@@ -154,7 +187,9 @@ class PresentationConference(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="conferences", verbose_name=_("主办协会")
     )
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="conferences", verbose_name=_("活动"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="conferences", verbose_name=_("活动")
+    )
     held = models.BooleanField(_("是否组织发表会"), default=False)
     held_on = models.DateField(_("发表会时间"), null=True, blank=True)
     place = models.CharField(_("发表会地点"), max_length=200, blank=True)
@@ -168,7 +203,9 @@ class PresentationConference(models.Model):
         verbose_name = _("成果发表会")
         verbose_name_plural = _("成果发表会")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "organisation"], name="promotion_presentationconference_campaign_org_uniq"),
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="promotion_presentationconference_campaign_org_uniq"
+            ),
             models.CheckConstraint(
                 condition=Q(presented_circles__lte=F("signed_up_circles")),
                 name="promotion_presentationconference_presented_lte_signed_up",

@@ -139,6 +139,7 @@ class Organisation(models.Model):
             if self.industry_association.kind != OrganisationKind.INDUSTRY_ASSOCIATION:
                 raise ValidationError({"industry_association": _("行业直属只能指向行业质协。")})
 
+
 class User(AbstractUser):
     """A person who logs in. What they may do comes from their memberships."""
 
@@ -162,7 +163,9 @@ class Membership(models.Model):
     organisation subtree, so association administrators see the memberships below them.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户")
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("组织")
     )

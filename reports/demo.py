@@ -24,7 +24,13 @@ from evaluation.choices import JudgeLevel, ScoreSheetKind, ScoreSheetStatus, Sub
 from evaluation.models import Judge, ScoreItem, ScoreSheet, ScoringCriterion, Submission
 from evaluation.services import submission_scores_aggregate
 from promotion.choices import CampaignStatus, StageKind
-from promotion.models import Campaign, CampaignDomain, CampaignStage, EnterpriseAnnualFigures, PresentationConference
+from promotion.models import (
+    Campaign,
+    CampaignDomain,
+    CampaignStage,
+    EnterpriseAnnualFigures,
+    PresentationConference,
+)
 from qcportal.choices import OrganisationKind
 from qcportal.models import Membership, Organisation, User
 from qcportal.roles import Role
@@ -32,7 +38,7 @@ from qcportal.tenancy import no_tenant
 
 from . import demo_names as N
 
-DEMO_PASSWORD = "QcDemo-2020!"
+DEMO_PASSWORD = "QcDemo-2020!"  # noqa: S105  (public demo password, printed and in the README)
 CAMPAIGN_CODE = "CAQ-2020"
 PERIOD_START = dt.date(2019, 6, 1)
 PERIOD_END = dt.date(2020, 8, 31)
@@ -43,12 +49,66 @@ K = OrganisationKind
 
 #: (code, name, kind, parent code, region, address, postcode, contact person, mobile)
 ASSOCIATIONS = [
-    ("SAQ", "上海市质量协会", K.REGIONAL_ASSOCIATION, "上海", "上海市长宁区泰安路74号", "200052", "杨文静", "13917180961"),
-    ("JSAQ", "江苏省质量协会", K.REGIONAL_ASSOCIATION, "江苏", "南京市鼓楼区北京西路68号", "210008", "陈立新", "13805161234"),
-    ("ZJAQ", "浙江省质量协会", K.REGIONAL_ASSOCIATION, "浙江", "杭州市西湖区文三路199号", "310012", "周晓东", "13906512345"),
-    ("GDAQ", "广东省质量协会", K.REGIONAL_ASSOCIATION, "广东", "广州市天河区体育东路122号", "510620", "梁嘉怡", "13926012345"),
-    ("MIQA", "中国机械工业质量管理协会", K.INDUSTRY_ASSOCIATION, "", "北京市西城区三里河路46号", "100823", "赵振华", "13701012345"),
-    ("EPQA", "中国电力行业质量管理协会", K.INDUSTRY_ASSOCIATION, "", "北京市西城区白广路二条1号", "100761", "孙卫东", "13601012345"),
+    (
+        "SAQ",
+        "上海市质量协会",
+        K.REGIONAL_ASSOCIATION,
+        "上海",
+        "上海市长宁区泰安路74号",
+        "200052",
+        "杨文静",
+        "13917180961",
+    ),
+    (
+        "JSAQ",
+        "江苏省质量协会",
+        K.REGIONAL_ASSOCIATION,
+        "江苏",
+        "南京市鼓楼区北京西路68号",
+        "210008",
+        "陈立新",
+        "13805161234",
+    ),
+    (
+        "ZJAQ",
+        "浙江省质量协会",
+        K.REGIONAL_ASSOCIATION,
+        "浙江",
+        "杭州市西湖区文三路199号",
+        "310012",
+        "周晓东",
+        "13906512345",
+    ),
+    (
+        "GDAQ",
+        "广东省质量协会",
+        K.REGIONAL_ASSOCIATION,
+        "广东",
+        "广州市天河区体育东路122号",
+        "510620",
+        "梁嘉怡",
+        "13926012345",
+    ),
+    (
+        "MIQA",
+        "中国机械工业质量管理协会",
+        K.INDUSTRY_ASSOCIATION,
+        "",
+        "北京市西城区三里河路46号",
+        "100823",
+        "赵振华",
+        "13701012345",
+    ),
+    (
+        "EPQA",
+        "中国电力行业质量管理协会",
+        K.INDUSTRY_ASSOCIATION,
+        "",
+        "北京市西城区白广路二条1号",
+        "100761",
+        "孙卫东",
+        "13601012345",
+    ),
 ]
 
 #: recommending units: (code, name, parent association code)
@@ -72,19 +132,72 @@ UNITS = [
     ("EPQA-NR", "南方瑞能电网有限公司", "EPQA"),
 ]
 
-SHORT_NAMES = {"SAQ": "上海市质协", "JSAQ": "江苏省质协", "ZJAQ": "浙江省质协", "GDAQ": "广东省质协",
-               "MIQA": "机械工业质协", "EPQA": "电力行业质协"}
+SHORT_NAMES = {
+    "SAQ": "上海市质协",
+    "JSAQ": "江苏省质协",
+    "ZJAQ": "浙江省质协",
+    "GDAQ": "广东省质协",
+    "MIQA": "机械工业质协",
+    "EPQA": "电力行业质协",
+}
 CITY_OF = {"SAQ": "上海", "JSAQ": "江苏", "ZJAQ": "浙江", "GDAQ": "广东", "MIQA": "", "EPQA": ""}
-CITIES = {"SAQ": ["上海"], "JSAQ": ["南京", "苏州", "无锡", "常州"], "ZJAQ": ["杭州", "宁波", "温州", "嘉兴"],
-          "GDAQ": ["广州", "深圳", "佛山", "东莞"], "MIQA": ["洛阳", "沈阳", "长春", "株洲"], "EPQA": ["武汉", "成都", "昆明", "郑州"]}
-BRANDS = ["申联", "华茂", "恒达", "瑞丰", "东方", "天成", "新宇", "金桥", "宏远", "诚信", "博远", "振兴", "中科", "明德",
-          "宝瑞", "海川", "鼎盛", "卓越", "永安", "汇通", "长风", "同济", "开元", "锦程"]
-TRADES = [("精密机械", "有限公司"), ("电气", "股份有限公司"), ("汽车零部件", "有限公司"), ("建设工程", "有限公司"),
-          ("电力设备", "有限公司"), ("化工", "有限公司"), ("医药", "股份有限公司"), ("电子科技", "有限公司"),
-          ("钢铁", "有限公司"), ("物流", "有限公司"), ("供水", "有限公司"), ("轨道交通装备", "有限公司")]
+CITIES = {
+    "SAQ": ["上海"],
+    "JSAQ": ["南京", "苏州", "无锡", "常州"],
+    "ZJAQ": ["杭州", "宁波", "温州", "嘉兴"],
+    "GDAQ": ["广州", "深圳", "佛山", "东莞"],
+    "MIQA": ["洛阳", "沈阳", "长春", "株洲"],
+    "EPQA": ["武汉", "成都", "昆明", "郑州"],
+}
+BRANDS = [
+    "申联",
+    "华茂",
+    "恒达",
+    "瑞丰",
+    "东方",
+    "天成",
+    "新宇",
+    "金桥",
+    "宏远",
+    "诚信",
+    "博远",
+    "振兴",
+    "中科",
+    "明德",
+    "宝瑞",
+    "海川",
+    "鼎盛",
+    "卓越",
+    "永安",
+    "汇通",
+    "长风",
+    "同济",
+    "开元",
+    "锦程",
+]
+TRADES = [
+    ("精密机械", "有限公司"),
+    ("电气", "股份有限公司"),
+    ("汽车零部件", "有限公司"),
+    ("建设工程", "有限公司"),
+    ("电力设备", "有限公司"),
+    ("化工", "有限公司"),
+    ("医药", "股份有限公司"),
+    ("电子科技", "有限公司"),
+    ("钢铁", "有限公司"),
+    ("物流", "有限公司"),
+    ("供水", "有限公司"),
+    ("轨道交通装备", "有限公司"),
+]
 ENTERPRISES_PER_UNIT = 4
 #: enterprises in provincial subtrees that are directly affiliated (行业直属) to an industry association
-AFFILIATED = {"SAQ-SJ-E2": "MIQA", "SAQ-JD-E3": "EPQA", "JSAQ-NJ-E1": "MIQA", "ZJAQ-YJ-E2": "EPQA", "GDAQ-GZ-E4": "MIQA"}
+AFFILIATED = {
+    "SAQ-SJ-E2": "MIQA",
+    "SAQ-JD-E3": "EPQA",
+    "JSAQ-NJ-E1": "MIQA",
+    "ZJAQ-YJ-E2": "EPQA",
+    "GDAQ-GZ-E4": "MIQA",
+}
 
 DOMAINS = ["制造类", "市场服务类", "非营利性服务类", "建造类", "“专精特新”中小企业类"]
 
@@ -154,23 +267,49 @@ def seed_organisations() -> dict[str, Organisation]:
     Output: organisations by code."""
     orgs: dict[str, Organisation] = {}
     orgs["CAQ"] = _org(
-        "CAQ", "中国质量协会", K.NATIONAL_ASSOCIATION, None, short_name="中国质协",
-        address="北京市海淀区三虎桥百胜村路6号中国质量大厦", postcode="100048",
-        qc_department="质量活动推进部", qc_department_head="段海燕", contact_person="周伟",
-        contact_phone="(010) 66073178；68416388", contact_mobile="13801012345", contact_email="66073178@163.com",
+        "CAQ",
+        "中国质量协会",
+        K.NATIONAL_ASSOCIATION,
+        None,
+        short_name="中国质协",
+        address="北京市海淀区三虎桥百胜村路6号中国质量大厦",
+        postcode="100048",
+        qc_department="质量活动推进部",
+        qc_department_head="段海燕",
+        contact_person="周伟",
+        contact_phone="(010) 66073178；68416388",
+        contact_mobile="13801012345",
+        contact_email="66073178@163.com",
     )
     for code, name, kind, region, address, postcode, person, mobile in ASSOCIATIONS:
         orgs[code] = _org(
-            code, name, kind, orgs["CAQ"], short_name=SHORT_NAMES[code], region=region, address=address, postcode=postcode,
+            code,
+            name,
+            kind,
+            orgs["CAQ"],
+            short_name=SHORT_NAMES[code],
+            region=region,
+            address=address,
+            postcode=postcode,
             qc_department="会员与质量推进部" if kind == K.REGIONAL_ASSOCIATION else "质量活动推进部",
-            qc_department_head=person, contact_person=person, contact_mobile=mobile,
-            contact_phone="021-52588838" if code == "SAQ" else "", contact_email=f"qc@{code.lower()}.org.cn",
+            qc_department_head=person,
+            contact_person=person,
+            contact_mobile=mobile,
+            contact_phone="021-52588838" if code == "SAQ" else "",
+            contact_email=f"qc@{code.lower()}.org.cn",
         )
     rng = random.Random(2020)
     brand_index = 0
     for code, name, parent_code in UNITS:
-        orgs[code] = _org(code, name, K.RECOMMENDING_UNIT, orgs[parent_code], region=CITY_OF[parent_code],
-                          contact_person=_person(rng), contact_mobile=f"139{rng.randint(10000000, 99999999)}")
+        orgs[code] = _org(
+            code,
+            name,
+            K.RECOMMENDING_UNIT,
+            orgs[parent_code],
+            region=CITY_OF[parent_code],
+            contact_person=_person(rng),
+            contact_mobile=f"139{rng.randint(10000000, 99999999)}",
+        )
         for n in range(1, ENTERPRISES_PER_UNIT + 1):
             ecode = f"{code}-E{n}"
             city = rng.choice(CITIES[parent_code])
@@ -179,11 +318,18 @@ def seed_organisations() -> dict[str, Organisation]:
             brand_index += 1
             affiliated = orgs.get(AFFILIATED.get(ecode, ""))
             orgs[ecode] = _org(
-                ecode, f"{city}{brand}{trade}{suffix}", K.ENTERPRISE, orgs[code],
-                industry_association=affiliated, region=city, industry=trade,
+                ecode,
+                f"{city}{brand}{trade}{suffix}",
+                K.ENTERPRISE,
+                orgs[code],
+                industry_association=affiliated,
+                region=city,
+                industry=trade,
                 address=f"{city}市{rng.choice(['经济技术开发区', '高新区', '工业园区'])}{rng.choice(BRANDS)}路{rng.randint(1, 999)}号",
-                postcode=f"{rng.randint(100000, 899999)}", qc_department="质量管理部",
-                contact_person=_person(rng), contact_mobile=f"138{rng.randint(10000000, 99999999)}",
+                postcode=f"{rng.randint(100000, 899999)}",
+                qc_department="质量管理部",
+                contact_person=_person(rng),
+                contact_mobile=f"138{rng.randint(10000000, 99999999)}",
             )
     return orgs
 
@@ -193,9 +339,14 @@ def seed_campaign(orgs: dict[str, Organisation]) -> Campaign:
     campaign, _ = Campaign.objects.update_or_create(
         code=CAMPAIGN_CODE,
         defaults=dict(
-            organisation=orgs["CAQ"], year=2020, title="2020年度全国质量管理小组活动",
-            document_number="中国质协字〔2020〕21号", theme="扎根基层 落实标准 创新赋能",
-            period_start=PERIOD_START, period_end=PERIOD_END, deadline=dt.date(2020, 9, 15),
+            organisation=orgs["CAQ"],
+            year=2020,
+            title="2020年度全国质量管理小组活动",
+            document_number="中国质协字〔2020〕21号",
+            theme="扎根基层 落实标准 创新赋能",
+            period_start=PERIOD_START,
+            period_end=PERIOD_END,
+            deadline=dt.date(2020, 9, 15),
             status=CampaignStatus.OPEN,
         ),
     )
@@ -203,7 +354,9 @@ def seed_campaign(orgs: dict[str, Organisation]) -> Campaign:
         CampaignDomain.objects.update_or_create(campaign=campaign, name=name, defaults={"position": position})
     for kind, starts, ends, responsible in STAGES:
         CampaignStage.objects.update_or_create(
-            campaign=campaign, kind=kind, defaults={"starts_on": starts, "ends_on": ends, "responsible": responsible}
+            campaign=campaign,
+            kind=kind,
+            defaults={"starts_on": starts, "ends_on": ends, "responsible": responsible},
         )
     return campaign
 
@@ -211,7 +364,9 @@ def seed_campaign(orgs: dict[str, Organisation]) -> Campaign:
 def seed_users(orgs: dict[str, Organisation]) -> list[DemoLogin]:
     """Create one login per kind of user (password ``DEMO_PASSWORD``); output: the logins."""
     for login in LOGINS:
-        user, created = User.objects.get_or_create(username=login.username, defaults={"full_name": login.full_name})
+        user, created = User.objects.get_or_create(
+            username=login.username, defaults={"full_name": login.full_name}
+        )
         if created or not user.check_password(DEMO_PASSWORD):
             user.full_name = login.full_name
             user.mobile = f"139{zlib.crc32(login.username.encode()) % 10**8:08d}"
@@ -220,7 +375,9 @@ def seed_users(orgs: dict[str, Organisation]) -> list[DemoLogin]:
             user.save()
         membership = Membership(user=user, organisation=orgs[login.organisation_code], role=login.role)
         membership.clean()
-        Membership.objects.get_or_create(user=user, organisation=orgs[login.organisation_code], role=login.role)
+        Membership.objects.get_or_create(
+            user=user, organisation=orgs[login.organisation_code], role=login.role
+        )
     return LOGINS
 
 
@@ -238,32 +395,47 @@ def _circle_rows(index: int, enterprise: Organisation):
         else _date_between(rng, FIRST_REGISTRATION, PERIOD_START - dt.timedelta(days=1))
     )
     circle = Circle(
-        organisation=enterprise, department=rng.choice(N.DEPARTMENTS),
+        organisation=enterprise,
+        department=rng.choice(N.DEPARTMENTS),
         name=f"{rng.choice(N.DEPARTMENTS)[:-1]}{rng.choice(N.CIRCLE_PREFIXES)}QC小组",
         registration_number=f"{enterprise.code}-{registered_on.year}-{index:07d}",
-        registration_year=registered_on.year, registered_on=registered_on,
+        registration_year=registered_on.year,
+        registered_on=registered_on,
     )
     size = rng.choices(range(3, 11), weights=(4, 8, 12, 12, 10, 6, 4, 2))[0]
     members = [
         CircleMember(
-            organisation=enterprise, name=_person(rng), role=MemberRole.LEADER if n == 0 else MemberRole.MEMBER,
-            position=rng.choice(N.POSITIONS), position_order=n + 1,
+            organisation=enterprise,
+            name=_person(rng),
+            role=MemberRole.LEADER if n == 0 else MemberRole.MEMBER,
+            position=rng.choice(N.POSITIONS),
+            position_order=n + 1,
         )
         for n in range(size)
     ]
     innovation = rng.random() < 0.3
     project_type = ProjectType.INNOVATION if innovation else ProjectType.PROBLEM_SOLVING
-    target_kind = None if innovation else (TargetKind.SELF_SET if rng.random() < 0.75 else TargetKind.ASSIGNED)
+    target_kind = (
+        None if innovation else (TargetKind.SELF_SET if rng.random() < 0.75 else TargetKind.ASSIGNED)
+    )
     template = rng.choice(N.INNOVATION_TOPICS if innovation else N.PS_TOPICS)
     horizon = PERIOD_END if in_period else PERIOD_START - dt.timedelta(days=1)
     accepted = rng.random() < (0.55 if in_period else 0.85)
-    accepted_on = _date_between(rng, min(registered_on + dt.timedelta(days=60), horizon), horizon) if accepted else None
+    accepted_on = (
+        _date_between(rng, min(registered_on + dt.timedelta(days=60), horizon), horizon) if accepted else None
+    )
     baseline = rng.randint(5, 30)
     project = Project(
-        organisation=enterprise, title=template.format(p=rng.choice(N.PRODUCTS)), project_type=project_type,
-        target_kind=target_kind, status=ProjectStatus.ACCEPTED if accepted else ProjectStatus.IN_PROGRESS,
-        applied_on=registered_on, registered_on=registered_on + dt.timedelta(days=rng.randint(3, 20)),
-        accepted_on=accepted_on, baseline_value=f"{baseline}%", target_value=f"{baseline // 2}%",
+        organisation=enterprise,
+        title=template.format(p=rng.choice(N.PRODUCTS)),
+        project_type=project_type,
+        target_kind=target_kind,
+        status=ProjectStatus.ACCEPTED if accepted else ProjectStatus.IN_PROGRESS,
+        applied_on=registered_on,
+        registered_on=registered_on + dt.timedelta(days=rng.randint(3, 20)),
+        accepted_on=accepted_on,
+        baseline_value=f"{baseline}%",
+        target_value=f"{baseline // 2}%",
         achieved_value=f"{max(1, baseline // 2 - rng.randint(0, 3))}%" if accepted else "",
         economic_benefit=Decimal(rng.randint(50, 15000)) / 100 if accepted else Decimal("0"),
         benefit_confirmed=accepted and rng.random() < 0.85,
@@ -275,9 +447,14 @@ def _circle_rows(index: int, enterprise: Organisation):
     dates = sorted(_date_between(rng, registered_on, end) for _ in range(record_count))
     records = [
         ActivityRecord(
-            organisation=enterprise, step=steps[min(n * 3, len(steps) - 1)], held_on=held_on,
-            participants=rng.randint(3, size), content="按计划开展本阶段活动，记录原始数据并讨论下一步安排。",
-            tools="、".join(rng.sample(("调查表", "排列图", "因果图", "直方图", "头脑风暴法", "流程图", "系统图"), 2)),
+            organisation=enterprise,
+            step=steps[min(n * 3, len(steps) - 1)],
+            held_on=held_on,
+            participants=rng.randint(3, size),
+            content="按计划开展本阶段活动，记录原始数据并讨论下一步安排。",
+            tools="、".join(
+                rng.sample(("调查表", "排列图", "因果图", "直方图", "头脑风暴法", "流程图", "系统图"), 2)
+            ),
         )
         for n, held_on in enumerate(dates)
     ]
@@ -325,7 +502,8 @@ def seed_figures(orgs: dict[str, Organisation], campaign: Campaign, circles: int
         base = rng.randint(600, 6000)
         for year in (2019, 2020):
             EnterpriseAnnualFigures.objects.update_or_create(
-                organisation=enterprise, year=year,
+                organisation=enterprise,
+                year=year,
                 defaults=dict(
                     total_employees=base * scale + rng.randint(0, 200),
                     qc_activity_spending=Decimal(rng.randint(200, 8000)) / 100 * scale,
@@ -336,11 +514,15 @@ def seed_figures(orgs: dict[str, Organisation], campaign: Campaign, circles: int
         rng = random.Random(f"conf-{code}")
         signed_up = rng.randint(60, 240)
         PresentationConference.objects.update_or_create(
-            organisation=orgs[code], campaign=campaign,
+            organisation=orgs[code],
+            campaign=campaign,
             defaults=dict(
-                held=True, held_on=dt.date(2020, 7, rng.randint(6, 28)),
-                place=f"{orgs[code].region or '北京'}国际会议中心", signed_up_circles=signed_up,
-                presented_circles=signed_up - rng.randint(5, 40), attendance=rng.randint(300, 1200),
+                held=True,
+                held_on=dt.date(2020, 7, rng.randint(6, 28)),
+                place=f"{orgs[code].region or '北京'}国际会议中心",
+                signed_up_circles=signed_up,
+                presented_circles=signed_up - rng.randint(5, 40),
+                attendance=rng.randint(300, 1200),
             ),
         )
 
@@ -352,18 +534,23 @@ def seed_judges(orgs: dict[str, Organisation]) -> dict[str, list[Judge]]:
     judge_user = User.objects.get(username="judge")
     for a_index, (code, *_rest) in enumerate(ASSOCIATIONS, start=1):
         rng = random.Random(f"judges-{code}")
-        employers = [o for o in orgs.values() if o.kind == K.ENTERPRISE and o.path.startswith(orgs[code].path)]
+        employers = [
+            o for o in orgs.values() if o.kind == K.ENTERPRISE and o.path.startswith(orgs[code].path)
+        ]
         judges[code] = []
         for n in range(1, 8):
             level = JudgeLevel.PANEL_CHAIR if n == 1 else JudgeLevel.SENIOR if n <= 3 else JudgeLevel.JUDGE
             employer = employers[(n * 3) % len(employers)] if n > 1 else None
             is_demo = code == "SAQ" and n == 1
             judge, _ = Judge.objects.update_or_create(
-                organisation=orgs[code], certificate_number=f"QCPS{2015 + n % 5}{a_index:02d}{n:03d}",
+                organisation=orgs[code],
+                certificate_number=f"QCPS{2015 + n % 5}{a_index:02d}{n:03d}",
                 defaults=dict(
                     name=judge_user.full_name if is_demo else _person(rng),
                     work_unit=employer.name if employer else f"{orgs[code].name}专家委员会",
-                    employer=employer, mobile=f"137{rng.randint(10000000, 99999999)}", level=level,
+                    employer=employer,
+                    mobile=f"137{rng.randint(10000000, 99999999)}",
+                    level=level,
                     user=judge_user if is_demo else None,
                 ),
             )
@@ -377,27 +564,42 @@ def _assessment(rng: random.Random) -> str:
     return f"优势：{strengths}。不足：{weaknesses}。"
 
 
-def seed_submissions(orgs: dict[str, Organisation], campaign: Campaign, judges: dict[str, list[Judge]]) -> int:
+def seed_submissions(
+    orgs: dict[str, Organisation], campaign: Campaign, judges: dict[str, list[Judge]]
+) -> int:
     """Eight submissions per provincial/industry association from accepted projects of its
     enterprises (directly affiliated ones go through their industry association, seed 002
     Annex 3 note 2), each scored by the association's seven judges; six are recommended to
     the national association. Output: submissions created (0 when they already exist)."""
     if Submission.objects.filter(campaign=campaign).exists():
         return 0
-    criteria = {kind: list(ScoringCriterion.objects.filter(sheet_kind=kind)) for kind in ScoreSheetKind.values}
+    criteria = {
+        kind: list(ScoringCriterion.objects.filter(sheet_kind=kind)) for kind in ScoreSheetKind.values
+    }
     domains = list(campaign.domains.all())
     created = 0
     now = timezone.now()
     for code, *_rest in ASSOCIATIONS:
         association = orgs[code]
         rng = random.Random(f"subs-{code}")
-        enterprise_filter = {"organisation__path__startswith": association.path, "organisation__industry_association__isnull": True}
-        affiliated = (Project.objects.filter(organisation__industry_association=association)
-                      if association.kind == K.INDUSTRY_ASSOCIATION else Project.objects.none())
+        enterprise_filter = {
+            "organisation__path__startswith": association.path,
+            "organisation__industry_association__isnull": True,
+        }
+        affiliated = (
+            Project.objects.filter(organisation__industry_association=association)
+            if association.kind == K.INDUSTRY_ASSOCIATION
+            else Project.objects.none()
+        )
         candidates = list(
-            (Project.objects.filter(status=ProjectStatus.ACCEPTED, accepted_on__gte=PERIOD_START, **enterprise_filter)
-             | affiliated.filter(status=ProjectStatus.ACCEPTED, accepted_on__gte=PERIOD_START))
-            .select_related("circle", "organisation", "organisation__parent").order_by("id")[:200]
+            (
+                Project.objects.filter(
+                    status=ProjectStatus.ACCEPTED, accepted_on__gte=PERIOD_START, **enterprise_filter
+                )
+                | affiliated.filter(status=ProjectStatus.ACCEPTED, accepted_on__gte=PERIOD_START)
+            )
+            .select_related("circle", "organisation", "organisation__parent")
+            .order_by("id")[:200]
         )
         chosen, seen_circles = [], set()
         for project in rng.sample(candidates, len(candidates)):
@@ -410,12 +612,18 @@ def seed_submissions(orgs: dict[str, Organisation], campaign: Campaign, judges: 
             enterprise = project.organisation
             members = list(project.circle.members.order_by("position_order")[:1])
             submission = Submission.objects.create(
-                organisation=enterprise, campaign=campaign, project=project, circle=project.circle,
-                recommending_unit=enterprise.parent, recommending_association=association,
+                organisation=enterprise,
+                campaign=campaign,
+                project=project,
+                circle=project.circle,
+                recommending_unit=enterprise.parent,
+                recommending_association=association,
                 domain=domains[n % len(domains)],
                 status=SubmissionStatus.RECOMMENDED if n < 6 else SubmissionStatus.NOT_RECOMMENDED,
-                address=enterprise.address, postcode=enterprise.postcode,
-                contact_department=project.circle.department, contact_person=members[0].name if members else "",
+                address=enterprise.address,
+                postcode=enterprise.postcode,
+                contact_department=project.circle.department,
+                contact_person=members[0].name if members else "",
                 contact_mobile=f"135{rng.randint(10000000, 99999999)}",
                 introduction=(
                     f"{project.circle.name}成立于{project.circle.registered_on:%Y年%m月}，"
@@ -424,25 +632,44 @@ def seed_submissions(orgs: dict[str, Organisation], campaign: Campaign, judges: 
                     "因果图等统计方法查找问题症结并制定对策。经过对策实施，课题目标全面实现，"
                     f"取得可计算的经济效益{project.economic_benefit:.2f}万元，相关措施已纳入企业标准并推广应用。"
                 ),
-                panel_assessment=_assessment(rng), submitted_at=now,
+                panel_assessment=_assessment(rng),
+                submitted_at=now,
                 recommended_at=now if n < 6 else None,
             )
-            kind = (ScoreSheetKind.INNOVATION_RESULT if project.project_type == ProjectType.INNOVATION
-                    else ScoreSheetKind.PROBLEM_SOLVING_RESULT)
+            kind = (
+                ScoreSheetKind.INNOVATION_RESULT
+                if project.project_type == ProjectType.INNOVATION
+                else ScoreSheetKind.PROBLEM_SOLVING_RESULT
+            )
             quality = rng.uniform(0.72, 0.95)
             for judge in judges[code]:
                 if judge.employer_id == enterprise.pk:
                     continue  # recusal: never score a circle of one's own enterprise (domain.md §6)
                 points = [
-                    (c, Decimal(min(c.max_points, round(c.max_points * rng.uniform(quality - 0.08, quality + 0.05) * 2) / 2)))
+                    (
+                        c,
+                        Decimal(
+                            min(
+                                c.max_points,
+                                round(c.max_points * rng.uniform(quality - 0.08, quality + 0.05) * 2) / 2,
+                            )
+                        ),
+                    )
                     for c in criteria[kind]
                 ]
                 sheet = ScoreSheet.objects.create(
-                    organisation=association, submission=submission, judge=judge, kind=kind,
-                    total=sum((p for _, p in points), Decimal("0")), assessment=_assessment(rng),
-                    status=ScoreSheetStatus.SUBMITTED, submitted_at=now,
+                    organisation=association,
+                    submission=submission,
+                    judge=judge,
+                    kind=kind,
+                    total=sum((p for _, p in points), Decimal("0")),
+                    assessment=_assessment(rng),
+                    status=ScoreSheetStatus.SUBMITTED,
+                    submitted_at=now,
                 )
-                ScoreItem.objects.bulk_create([ScoreItem(sheet=sheet, criterion=c, points=p) for c, p in points])
+                ScoreItem.objects.bulk_create(
+                    [ScoreItem(sheet=sheet, criterion=c, points=p) for c, p in points]
+                )
             created += 1
     submission_scores_aggregate(campaign=campaign)
     return created

@@ -22,12 +22,21 @@ class ReportRun(models.Model):
     (``file``); ``error`` holds a Chinese message when the run failed.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="report_runs", verbose_name=_("填报单位"))
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="report_runs", verbose_name=_("活动"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="report_runs", verbose_name=_("填报单位")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="report_runs", verbose_name=_("活动")
+    )
     form = models.CharField(_("报表"), max_length=16, choices=FormKind.choices)
     file_format = models.CharField(_("格式"), max_length=8, choices=FileFormat.choices)
     submission = models.ForeignKey(
-        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="report_runs", verbose_name=_("成果申报")
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_runs",
+        verbose_name=_("成果申报"),
     )
     status = models.CharField(_("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
@@ -36,11 +45,21 @@ class ReportRun(models.Model):
     content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="report_runs",
-        verbose_name=_("申请人"), help_text=_("为空表示由命令行生成。"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_runs",
+        verbose_name=_("申请人"),
+        help_text=_("为空表示由命令行生成。"),
     )
     requested_as = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("申请身份")
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("申请身份"),
     )
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
@@ -55,7 +74,9 @@ class ReportRun(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "-created_at"], name="reports_run_org_created_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="reports_reportrun_progress_range"),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100), name="reports_reportrun_progress_range"
+            ),
         ]
 
     def __str__(self) -> str:

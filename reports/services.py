@@ -23,9 +23,17 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def report_run_start(*, membership: Membership | None, user, campaign: Campaign, form: str, file_format: str,
-                     organisation: Organisation, submission: Submission | None = None,
-                     enqueue: bool = True) -> ReportRun:
+def report_run_start(
+    *,
+    membership: Membership | None,
+    user,
+    campaign: Campaign,
+    form: str,
+    file_format: str,
+    organisation: Organisation,
+    submission: Submission | None = None,
+    enqueue: bool = True,
+) -> ReportRun:
     """Record a report run and enqueue its Celery task once the transaction commits.
 
     Inputs: the acting ``membership`` (``None`` only for the command line, which runs with
@@ -43,8 +51,13 @@ def report_run_start(*, membership: Membership | None, user, campaign: Campaign,
         raise ValidationError({"file_format": _("该报表不支持所选格式。")})
     exporter_class(campaign=campaign, organisation=organisation, submission=submission).validate()
     run = ReportRun.objects.create(
-        organisation=organisation, campaign=campaign, form=form, file_format=file_format, submission=submission,
-        requested_by=user, requested_as=membership,
+        organisation=organisation,
+        campaign=campaign,
+        form=form,
+        file_format=file_format,
+        submission=submission,
+        requested_by=user,
+        requested_as=membership,
     )
     if enqueue:
         scope_organisation_id = membership.organisation_id if membership else organisation.pk
@@ -73,13 +86,20 @@ def report_run_execute(*, run_id: int) -> ReportRun:
     returned unchanged. ``OperationalError`` (database unavailable) propagates so the task
     can retry.
     """
-    run = ReportRun.objects.select_related("campaign", "organisation", "submission", "requested_by").get(pk=run_id)
+    run = ReportRun.objects.select_related("campaign", "organisation", "submission", "requested_by").get(
+        pk=run_id
+    )
     if run.is_finished:
         return run
-    ReportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), progress=5)
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=5
+    )
     exporter = exporter_for(run.form)(
-        campaign=run.campaign, organisation=run.organisation, submission=run.submission,
-        filled_by=run.requested_by, progress=lambda percent: _set_progress(run.pk, percent),
+        campaign=run.campaign,
+        organisation=run.organisation,
+        submission=run.submission,
+        filled_by=run.requested_by,
+        progress=lambda percent: _set_progress(run.pk, percent),
     )
     try:
         rendered = exporter.render(run.file_format)

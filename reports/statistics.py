@@ -56,9 +56,15 @@ def deducted_enterprises(association: Organisation) -> QuerySet[Organisation]:
     (directly affiliated to an industry association other than ``association``)."""
     if association.kind == OrganisationKind.NATIONAL_ASSOCIATION:
         return _orgs().none()
-    return _orgs().filter(
-        kind=OrganisationKind.ENTERPRISE, path__startswith=association.path, industry_association__isnull=False
-    ).exclude(industry_association=association)
+    return (
+        _orgs()
+        .filter(
+            kind=OrganisationKind.ENTERPRISE,
+            path__startswith=association.path,
+            industry_association__isnull=False,
+        )
+        .exclude(industry_association=association)
+    )
 
 
 def affiliated_enterprises_outside(association: Organisation) -> QuerySet[Organisation]:
@@ -167,7 +173,9 @@ def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Fi
     ``association`` is not an association.
     """
     enterprises = reporting_enterprises(association)
-    circles = circle_statistics(enterprises=enterprises, period_start=campaign.period_start, period_end=campaign.period_end)
+    circles = circle_statistics(
+        enterprises=enterprises, period_start=campaign.period_start, period_end=campaign.period_end
+    )
     figures = annual_figures_totals(enterprises=enterprises, year=campaign.year)
     employees = figures["total_employees"] or 0
     return Annex3Figures(

@@ -8,8 +8,16 @@ from qcportal.tenancy import TenantTask
 from .services import report_run_execute
 
 
-@shared_task(base=TenantTask, bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3,
-             soft_time_limit=25 * 60, time_limit=30 * 60, acks_late=True)
+@shared_task(
+    base=TenantTask,
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=25 * 60,
+    time_limit=30 * 60,
+    acks_late=True,
+)
 def form_render_task(self, *, run_id: int, organisation_id: int) -> str:
     """Render the official form of report run ``run_id`` inside ``organisation_id``'s scope.
 

@@ -73,13 +73,23 @@ class Annex1Exporter(Exporter):
         for s in qs.prefetch_related(members):
             names = [m.name for m in s.circle.members.all()]
             slots = [(n, names[n - 1] if n <= len(names) else "") for n in range(1, MEMBER_SLOTS + 1)]
-            pages.append({
-                "association": s.recommending_association.name, "enterprise": s.organisation.name,
-                "circle": s.circle.name, "project": s.project.title, "type_marks": type_marks(s.project.project_type),
-                "address": s.address, "postcode": s.postcode, "department": s.contact_department,
-                "contact": s.contact_person, "mobile": s.contact_mobile, "slots": slots,
-                "extra_members": names[MEMBER_SLOTS:], "introduction": s.introduction,
-            })
+            pages.append(
+                {
+                    "association": s.recommending_association.name,
+                    "enterprise": s.organisation.name,
+                    "circle": s.circle.name,
+                    "project": s.project.title,
+                    "type_marks": type_marks(s.project.project_type),
+                    "address": s.address,
+                    "postcode": s.postcode,
+                    "department": s.contact_department,
+                    "contact": s.contact_person,
+                    "mobile": s.contact_mobile,
+                    "slots": slots,
+                    "extra_members": names[MEMBER_SLOTS:],
+                    "introduction": s.introduction,
+                }
+            )
         self.progress(40)
         return pages
 
@@ -92,8 +102,14 @@ class Annex1Exporter(Exporter):
             sheet.line(2, TITLE, bold=True, size=16, align="center", height=30)
             sheet.line(3, f"推荐省市、行业：{page['association']}")
             for row, (label, value) in enumerate(
-                [("企业名称(公章为准)", page["enterprise"]), ("QC小组名称", page["circle"]),
-                 ("课题名称", page["project"]), ("课题类型", page["type_marks"])], start=4):
+                [
+                    ("企业名称(公章为准)", page["enterprise"]),
+                    ("QC小组名称", page["circle"]),
+                    ("课题名称", page["project"]),
+                    ("课题类型", page["type_marks"]),
+                ],
+                start=4,
+            ):
                 sheet.put(row, 1, label, span=3, align="center")
                 sheet.put(row, 4, value, span=7)
                 sheet.height(row, 24)
@@ -102,8 +118,17 @@ class Annex1Exporter(Exporter):
             sheet.put(8, 8, "邮编", align="center")
             sheet.put(8, 9, page["postcode"], span=2)
             for col, (label, key, span) in zip(
-                (1, 3, 5, 6, 8, 9), (("小组联系部门", None, 2), ("", "department", 2), ("直接联系人", None, 1),
-                                     ("", "contact", 2), ("手机", None, 1), ("", "mobile", 2)), strict=True):
+                (1, 3, 5, 6, 8, 9),
+                (
+                    ("小组联系部门", None, 2),
+                    ("", "department", 2),
+                    ("直接联系人", None, 1),
+                    ("", "contact", 2),
+                    ("手机", None, 1),
+                    ("", "mobile", 2),
+                ),
+                strict=True,
+            ):
                 sheet.put(9, col, page[key] if key else label, span=span, align="center")
             sheet.put(10, 1, "小组成员名单", span=10, align="center", bold=True)
             for n, name in page["slots"]:
@@ -133,8 +158,13 @@ class Annex1Exporter(Exporter):
             raise ValidationError(_("没有可生成申报表的成果申报。"))
         content = html_to_pdf(
             "reports/pdf/annex1.html",
-            {"title": TITLE, "organisation": self.organisation, "pages": pages, "notes": notes(self),
-             "generated": self.generated_text()},
+            {
+                "title": TITLE,
+                "organisation": self.organisation,
+                "pages": pages,
+                "notes": notes(self),
+                "generated": self.generated_text(),
+            },
         )
         self.progress(95)
         return content

@@ -102,21 +102,37 @@ class Annex3Exporter(Exporter):
                 value = value / 100
             sheet.put(row, 1, label, span=4)
             sheet.put(row, 5, unit, align="center")
-            sheet.put(row, 6, value if value is not None else "—", align="right", number_format=NUMBER_FORMATS[kind])
+            sheet.put(
+                row, 6, value if value is not None else "—", align="right", number_format=NUMBER_FORMATS[kind]
+            )
             sheet.height(row, 30)
             row += 1
         cc = self.conference_cells(f)
         for cells in (
-            [("是否组织发表会", None), (cc["held_mark"], None), ("发表会报名小组数", None), (cc["signed_up"], None),
-             ("发表小组数", None), (cc["presented"], None)],
-            [("发表会时间", None), (cc["date"], None), ("发表会地点", None), (cc["place"], None),
-             ("参会人数", None), (cc["attendance"], None)],
+            [
+                ("是否组织发表会", None),
+                (cc["held_mark"], None),
+                ("发表会报名小组数", None),
+                (cc["signed_up"], None),
+                ("发表小组数", None),
+                (cc["presented"], None),
+            ],
+            [
+                ("发表会时间", None),
+                (cc["date"], None),
+                ("发表会地点", None),
+                (cc["place"], None),
+                ("参会人数", None),
+                (cc["attendance"], None),
+            ],
         ):
             for col, (value, _fmt) in enumerate(cells, start=1):
                 sheet.put(row, col, value, align="center")
             sheet.height(row, 30)
             row += 1
-        sheet.put(row, 1, f"QC小组工作归口部门及负责人：{a.qc_department} {a.qc_department_head}".rstrip(), span=6)
+        sheet.put(
+            row, 1, f"QC小组工作归口部门及负责人：{a.qc_department} {a.qc_department_head}".rstrip(), span=6
+        )
         row += 1
         sheet.put(row, 1, f"联系人：{a.contact_person}", span=2)
         sheet.put(row, 3, f"手机：{a.contact_mobile}", span=2)
@@ -141,8 +157,14 @@ class Annex3Exporter(Exporter):
         content = html_to_pdf(
             "reports/pdf/annex3.html",
             {
-                "title": TITLE, "figures": f, "rows": rows, "header": HEADER, "organisation": self.organisation,
-                "conference": self.conference_cells(f), "notes": notes(self), "generated": self.generated_text(),
+                "title": TITLE,
+                "figures": f,
+                "rows": rows,
+                "header": HEADER,
+                "organisation": self.organisation,
+                "conference": self.conference_cells(f),
+                "notes": notes(self),
+                "generated": self.generated_text(),
             },
         )
         self.progress(95)

@@ -46,7 +46,9 @@ class Annex4Exporter(Exporter):
         ]
         judges = [
             (n, j.name, j.work_unit, j.certificate_number, j.mobile)
-            for n, j in enumerate(judge_list_for_recommendation(campaign=self.campaign, association=self.organisation), start=1)
+            for n, j in enumerate(
+                judge_list_for_recommendation(campaign=self.campaign, association=self.organisation), start=1
+            )
         ]
         self.progress(50)
         return circles, judges
@@ -80,7 +82,10 @@ class Annex4Exporter(Exporter):
             for col, value in enumerate(values, start=1):
                 sheet.put(row, col, value, align="center" if col != 3 else "left")
         row += 2
-        sheet.line(row, f"填表人：{self.filled_by_name()}    电话：{self.filled_by_phone()}    推荐质协章：            年    月    日")
+        sheet.line(
+            row,
+            f"填表人：{self.filled_by_name()}    电话：{self.filled_by_phone()}    推荐质协章：            年    月    日",
+        )
         row += 2
         for text in notes(self):
             sheet.line(row, text, size=10)
@@ -93,10 +98,17 @@ class Annex4Exporter(Exporter):
         return html_to_pdf(
             "reports/pdf/annex4.html",
             {
-                "title": TITLE, "organisation": self.organisation, "circles": circles, "judges": judges,
-                "section_circles": SECTION_CIRCLES, "circle_header": CIRCLE_HEADER,
-                "section_judges": SECTION_JUDGES, "judge_header": JUDGE_HEADER,
-                "filled_by": self.filled_by_name(), "phone": self.filled_by_phone(),
-                "notes": notes(self), "generated": self.generated_text(),
+                "title": TITLE,
+                "organisation": self.organisation,
+                "circles": circles,
+                "judges": judges,
+                "section_circles": SECTION_CIRCLES,
+                "circle_header": CIRCLE_HEADER,
+                "section_judges": SECTION_JUDGES,
+                "judge_header": JUDGE_HEADER,
+                "filled_by": self.filled_by_name(),
+                "phone": self.filled_by_phone(),
+                "notes": notes(self),
+                "generated": self.generated_text(),
             },
         )

@@ -61,7 +61,10 @@ class Annex5Exporter(Exporter):
             sheet.put(row, 4, score, align="center", number_format="0.00")
             sheet.height(row, max(30, 15 * (len(assessment) // 38 + 1)))
         row += 2
-        sheet.line(row, f"填表人：{self.filled_by_name()}    电话：{self.filled_by_phone()}    推荐质协章：            年    月    日")
+        sheet.line(
+            row,
+            f"填表人：{self.filled_by_name()}    电话：{self.filled_by_phone()}    推荐质协章：            年    月    日",
+        )
         row += 2
         for text in notes(self):
             sheet.line(row, text, size=10)
@@ -73,8 +76,13 @@ class Annex5Exporter(Exporter):
         return html_to_pdf(
             "reports/pdf/annex5.html",
             {
-                "title": TITLE, "organisation": self.organisation, "rows": self.rows(), "header": HEADER,
-                "filled_by": self.filled_by_name(), "phone": self.filled_by_phone(),
-                "notes": notes(self), "generated": self.generated_text(),
+                "title": TITLE,
+                "organisation": self.organisation,
+                "rows": self.rows(),
+                "header": HEADER,
+                "filled_by": self.filled_by_name(),
+                "phone": self.filled_by_phone(),
+                "notes": notes(self),
+                "generated": self.generated_text(),
             },
         )

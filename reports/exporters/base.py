@@ -48,8 +48,15 @@ class Exporter(ABC):
     formats: ClassVar[tuple[str, ...]] = (FileFormat.XLSX, FileFormat.PDF)
     needs_association: ClassVar[bool] = True
 
-    def __init__(self, *, campaign: Campaign, organisation: Organisation, submission: Submission | None = None,
-                 filled_by=None, progress: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        *,
+        campaign: Campaign,
+        organisation: Organisation,
+        submission: Submission | None = None,
+        filled_by=None,
+        progress: Callable[[int], None] | None = None,
+    ):
         self.campaign = campaign
         self.organisation = organisation
         self.submission = submission

@@ -43,8 +43,21 @@ class FormSheet:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
 
-    def put(self, row: int, col: int, value, *, span: int = 1, rows: int = 1, bold: bool = False, size: int = 11,
-            align: str = "left", border: bool = True, number_format: str | None = None, wrap: bool = True):
+    def put(
+        self,
+        row: int,
+        col: int,
+        value,
+        *,
+        span: int = 1,
+        rows: int = 1,
+        bold: bool = False,
+        size: int = 11,
+        align: str = "left",
+        border: bool = True,
+        number_format: str | None = None,
+        wrap: bool = True,
+    ):
         """Write ``value`` at (row, col), merging ``span`` columns and ``rows`` rows.
 
         Strings that look like formulas are stored as text (quote prefix). Decimals and ints
@@ -65,14 +78,25 @@ class FormSheet:
         cell.font = Font(name=FONT_NAME, bold=bold, size=size)
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
         if span > 1 or rows > 1:
-            self.ws.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + span - 1)
+            self.ws.merge_cells(
+                start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + span - 1
+            )
         if border:
             for r in range(row, row + rows):
                 for c in range(col, col + span):
                     self.ws.cell(row=r, column=c).border = BOX
         return cell
 
-    def line(self, row: int, text: str, *, bold: bool = False, size: int = 11, align: str = "left", height: float | None = None):
+    def line(
+        self,
+        row: int,
+        text: str,
+        *,
+        bold: bool = False,
+        size: int = 11,
+        align: str = "left",
+        height: float | None = None,
+    ):
         """A full-width line without borders (titles, notes, signature lines)."""
         self.put(row, 1, text, span=self.columns, bold=bold, size=size, align=align, border=False)
         if height:

@@ -43,8 +43,14 @@ class Command(BaseCommand):
                     raise CommandError(f"组织 {organisation} 看不到成果申报 {submission}。")
             try:
                 run = report_run_start(
-                    membership=None, user=None, campaign=campaign_obj, form=form, file_format=file_format,
-                    organisation=org, submission=submission_obj, enqueue=False,
+                    membership=None,
+                    user=None,
+                    campaign=campaign_obj,
+                    form=form,
+                    file_format=file_format,
+                    organisation=org,
+                    submission=submission_obj,
+                    enqueue=False,
                 )
             except ValidationError as exc:
                 raise CommandError("；".join(exc.messages)) from None

@@ -23,11 +23,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"  … {done:,}/{target:,} 个QC小组")
 
         summary = seed_demo(circles=circles, progress=progress)
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据就绪：组织 {summary['organisations']} 个（企业 {summary['enterprises']} 家），"
-            f"QC小组 {summary['circles']:,} 个（本次新增 {summary['circles_added']:,}），"
-            f"小组成员 {summary['members']:,} 人，成果申报 {summary['submissions']} 项。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据就绪：组织 {summary['organisations']} 个（企业 {summary['enterprises']} 家），"
+                f"QC小组 {summary['circles']:,} 个（本次新增 {summary['circles_added']:,}），"
+                f"小组成员 {summary['members']:,} 人，成果申报 {summary['submissions']} 项。"
+            )
+        )
         self.stdout.write("活动代码：CAQ-2020（中国质协字〔2020〕21号）")
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         for login in summary["logins"]:
