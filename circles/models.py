@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -68,6 +69,14 @@ class CircleMember(models.Model):
     )
     position = models.CharField(_("岗位/职务"), max_length=50, blank=True)
     position_order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="circle_memberships",
+        verbose_name=_("登录账户"),
+    )
 
     objects = tenant_manager()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from .choices import ProjectStatus
 from .models import ActivityRecord, Circle, CircleMember, Project
@@ -65,3 +66,57 @@ def circle_statistics(*, enterprises: QuerySet, period_start: dt.date, period_en
         ),
     )
     return {**circles, "members_this_year": members, "circles_active": active, **projects}
+
+
+def circle_counts_by_year(*, enterprises: QuerySet) -> list[dict]:
+    """Circles registered per year for ``enterprises``: ``[{"year": 2019, "circles": 120}, …]``
+    ordered by year (one GROUP BY query)."""
+    return list(
+        Circle.objects.filter(organisation__in=enterprises)
+        .values(year=F("registration_year"))
+        .annotate(circles=Count("id"))
+        .order_by("year")
+    )
+
+
+def enterprise_overview(*, enterprises: QuerySet, period_start: dt.date, period_end: dt.date) -> QuerySet:
+    """Per-enterprise figures for the period, one query with correlated subqueries.
+
+    Output: an ``Organisation`` queryset annotated with ``circles_this_year``,
+    ``members_this_year`` and ``results_this_year`` (accepted projects), ordered by name.
+    """
+    from qcportal.models import Organisation
+
+    def count(model, **filters):
+        return Coalesce(
+            Subquery(
+                model.objects.filter(organisation=OuterRef("pk"), **filters)
+                .order_by()
+                .values("organisation")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+            0,
+        )
+
+    in_period = {"registered_on__gte": period_start, "registered_on__lte": period_end}
+    return (
+        Organisation.objects.filter(pk__in=enterprises)
+        .annotate(
+            circles_this_year=count(Circle, **in_period),
+            members_this_year=count(CircleMember, **{f"circle__{k}": v for k, v in in_period.items()}),
+            results_this_year=count(Project, accepted_on__gte=period_start, accepted_on__lte=period_end),
+        )
+        .order_by("name")
+    )
+
+
+def circle_list_for_user(*, user) -> QuerySet[Circle]:
+    """Circles in which ``user`` is a member (their own circles), newest first."""
+    return (
+        Circle.objects.filter(members__user=user)
+        .select_related("organisation")
+        .prefetch_related("projects")
+        .distinct()
+        .order_by("-registered_on")
+    )

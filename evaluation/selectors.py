@@ -111,3 +111,14 @@ def round_score(value) -> Decimal | None:
     if value is None:
         return None
     return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def score_sheet_list_for_user(*, user) -> QuerySet[ScoreSheet]:
+    """The score sheets of the judge profiles of ``user`` (a judge's own sheets only)."""
+    return (
+        ScoreSheet.objects.filter(judge__user=user)
+        .select_related(
+            "submission", "submission__organisation", "submission__circle", "submission__campaign"
+        )
+        .order_by("-submitted_at", "-id")
+    )

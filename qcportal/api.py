@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,3 +27,29 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+class ScopedRelatedFieldMixin:
+    """Related-field mixin whose queryset is the model's scoped manager, resolved per request.
+
+    Declared querysets are evaluated at import time, outside any tenant scope; this mixin
+    defers to ``model.objects.all()`` when the field is used, i.e. inside the request's
+    scope, so objects of another tenant are "not found" (architecture.md, serializer
+    related fields narrow their querysets per request).
+    """
+
+    def __init__(self, *, model, **kwargs):
+        self.scoped_model = model
+        kwargs["queryset"] = model._base_manager.none()
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scoped_model.objects.all()
+
+
+class ScopedSlugRelatedField(ScopedRelatedFieldMixin, serializers.SlugRelatedField):
+    """``SlugRelatedField`` over the tenant-scoped manager."""
+
+
+class ScopedPrimaryKeyRelatedField(ScopedRelatedFieldMixin, serializers.PrimaryKeyRelatedField):
+    """``PrimaryKeyRelatedField`` over the tenant-scoped manager."""

@@ -80,6 +80,11 @@ def lineage_organisations(organisation: Organisation) -> QuerySet:
     return _orgs().filter(condition).values("pk")
 
 
+def is_visible(organisation: Organisation, *, to: Organisation) -> bool:
+    """True when ``organisation`` lies in the data share of ``to`` (see :func:`visible_organisations`)."""
+    return visible_organisations(to).filter(pk=organisation.pk).exists()
+
+
 @contextmanager
 def tenant_scope(organisation: Organisation) -> Iterator[None]:
     """Activate the scope of ``organisation`` for the enclosed block.

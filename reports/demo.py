@@ -499,7 +499,7 @@ def seed_figures(orgs: dict[str, Organisation], campaign: Campaign, circles: int
     scale = max(1, circles // DEFAULT_CIRCLES)
     for enterprise in _enterprises(orgs):
         rng = random.Random(enterprise.code)
-        base = rng.randint(600, 6000)
+        base = rng.randint(100, 400)
         for year in (2019, 2020):
             EnterpriseAnnualFigures.objects.update_or_create(
                 organisation=enterprise,
@@ -675,6 +675,17 @@ def seed_submissions(
     return created
 
 
+def link_circle_leader(orgs: dict[str, Organisation]) -> None:
+    """Make the demo ``leader`` login the leader of the newest circle of ``SAQ-PD-E1``."""
+    user = User.objects.get(username="leader")
+    if CircleMember.objects.filter(user=user).exists():
+        return
+    circle = Circle.objects.filter(organisation=orgs["SAQ-PD-E1"]).order_by("-registered_on", "id").first()
+    if circle is not None:
+        leader = circle.members.filter(role=MemberRole.LEADER).first()
+        CircleMember.objects.filter(pk=leader.pk).update(user=user, name=user.full_name)
+
+
 def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
     """Load or grow the demo. Input: target circle count (≥ 300 gives the documented shape).
     Output: a summary dict (organisations, circles, submissions, logins)."""
@@ -689,6 +700,7 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
             seed_figures(orgs, campaign, total)
             judges = seed_judges(orgs)
             submissions = seed_submissions(orgs, campaign, judges)
+            link_circle_leader(orgs)
         return {
             "organisations": len(orgs),
             "enterprises": len(_enterprises(orgs)),

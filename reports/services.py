@@ -14,6 +14,7 @@ from evaluation.models import Submission
 from promotion.models import Campaign
 from qcportal.models import Membership, Organisation
 from qcportal.permissions import require_permission
+from qcportal.tenancy import is_visible
 
 from .choices import FileFormat, RunStatus
 from .exporters import exporter_for
@@ -47,6 +48,8 @@ def report_run_start(
     exporter_class = exporter_for(form)
     if membership is not None:
         require_permission(membership, exporter_class.permission)
+        if not is_visible(organisation, to=membership.organisation):
+            raise ValidationError({"organisation": _("只能为本单位及下级单位生成报表。")})
     if file_format not in FileFormat.values or file_format not in exporter_class.formats:
         raise ValidationError({"file_format": _("该报表不支持所选格式。")})
     exporter_class(campaign=campaign, organisation=organisation, submission=submission).validate()

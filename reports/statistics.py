@@ -135,6 +135,16 @@ class Annex3Figures:
         return to_wan(self.circles_active_count)
 
     @property
+    def participation_rate_text(self) -> str:
+        """The participation rate as printed, e.g. ``12.34%`` (``—`` without employees)."""
+        return "—" if self.participation_rate is None else f"{self.participation_rate}%"
+
+    @property
+    def results_rate_text(self) -> str:
+        """The results rate as printed, e.g. ``56.10%`` (``—`` without registered circles)."""
+        return "—" if self.results_rate is None else f"{self.results_rate}%"
+
+    @property
     def period_label(self) -> str:
         """The period line under the title, e.g. ``(2019 年 6 月至 2020 年 8 月)``."""
         return period_label(self.campaign.period_start, self.campaign.period_end)

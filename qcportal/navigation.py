@@ -1,0 +1,20 @@
+"""The main navigation, as data: (label, URL name, permission needed)."""
+
+from django.utils.translation import gettext_lazy as _
+
+#: Items shown in the top navigation when the acting membership holds the permission
+#: (``None``: every member).
+NAVIGATION = (
+    (_("首页"), "home", None),
+    (_("年度活动"), "promotion:campaign-list", "campaigns:view"),
+    (_("报表记录"), "reports:run-list", "reports:view"),
+)
+
+
+def navigation_for(membership) -> list[tuple[str, str]]:
+    """The (label, URL name) pairs the membership may see, in order."""
+    if membership is None:
+        return []
+    return [
+        (label, name) for label, name, perm in NAVIGATION if perm is None or perm in membership.permissions
+    ]

@@ -1,0 +1,14 @@
+"""HTML routes of the reports app."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("campaigns/<str:code>/forms/", views.CampaignFormsView.as_view(), name="campaign-forms"),
+    path("reports/runs/", views.ReportRunListView.as_view(), name="run-list"),
+    path("reports/runs/<int:pk>/", views.ReportRunDetailView.as_view(), name="run-detail"),
+    path("reports/runs/<int:pk>/download/", views.ReportRunDownloadView.as_view(), name="run-download"),
+]
