@@ -69,10 +69,12 @@ def report_run_start(
 
 
 def _enqueue(run_id: int, organisation_id: int) -> None:
+    """Send the task (runs after commit, possibly outside the request's scope: it only
+    touches the run it was given, by primary key)."""
     from .tasks import form_render_task
 
     result = form_render_task.apply_async(kwargs={"run_id": run_id, "organisation_id": organisation_id})
-    ReportRun.objects.filter(pk=run_id, task_id="").update(task_id=result.id or "")
+    ReportRun._base_manager.filter(pk=run_id, task_id="").update(task_id=result.id or "")
 
 
 def _set_progress(run_id: int, percent: int) -> None:

@@ -38,11 +38,12 @@ class Annex4Exporter(Exporter):
     label = _("附件4 全国优秀质量管理小组推荐表")
 
     def rows(self) -> tuple[list[tuple], list[tuple]]:
-        """(circle rows, judge rows), each numbered from 1; two queries."""
+        """(circle rows, judge rows), each numbered from 1; two queries. Circles are listed in
+        the order of their panel score (highest first), as in Annex 5."""
         submissions = submission_recommended_list(campaign=self.campaign, association=self.organisation)
         circles = [
             (n, s.organisation.name, s.circle.name, s.project.get_project_type_display())
-            for n, s in enumerate(submissions.order_by("organisation__name", "circle__name", "id"), start=1)
+            for n, s in enumerate(submissions, start=1)
         ]
         judges = [
             (n, j.name, j.work_unit, j.certificate_number, j.mobile)
@@ -84,7 +85,7 @@ class Annex4Exporter(Exporter):
         row += 2
         sheet.line(
             row,
-            f"填表人：{self.filled_by_name()}    电话：{self.filled_by_phone()}    推荐质协章：            年    月    日",
+            f"填表人：{self.filled_by_name()}    电话：{self.filled_by_phone()}    推荐质协章            年    月    日",
         )
         row += 2
         for text in notes(self):

@@ -63,7 +63,7 @@ class Annex5Exporter(Exporter):
         row += 2
         sheet.line(
             row,
-            f"填表人：{self.filled_by_name()}    电话：{self.filled_by_phone()}    推荐质协章：            年    月    日",
+            f"填表人：{self.filled_by_name()}    电话：{self.filled_by_phone()}    推荐质协章            年    月    日",
         )
         row += 2
         for text in notes(self):

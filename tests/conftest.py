@@ -1,0 +1,317 @@
+"""Shared fixtures: a small hand-computable network, logins, PDF/XLSX text helpers.
+
+Fixtures build data without a tenant scope (``no_tenant``); tests then act through a
+client logged in as a membership, or inside ``tenant_scope`` explicitly.
+"""
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+
+from circles.choices import ProjectStatus, ProjectType, TargetKind
+from evaluation.choices import JudgeLevel, ScoreSheetKind, SubmissionStatus
+from evaluation.services import submission_scores_aggregate
+from qcportal.choices import OrganisationKind as K
+from qcportal.roles import Role
+from qcportal.tenancy import no_tenant
+
+from . import factories as f
+
+D = dt.date
+
+
+def _org(code, name, kind, parent=None, **extra):
+    return f.OrganisationFactory(code=code, name=name, kind=kind, parent=parent, **extra)
+
+
+def build_network():
+    """The small network the hand computations in tests/reports refer to.
+
+    CAQ ─┬─ PA (测试省质量协会) ── RU1 ─┬─ E1
+         │                          └─ E2 (行业直属 → IA)
+         ├─ PB (另一省质量协会) ── RU3 ── E4
+         └─ IA (测试行业质量协会) ── RU2 ── E3
+    Campaign period 2019-06-01 … 2020-08-31, year 2020 (see tests/reports/test_annex3.py).
+    """
+    with no_tenant():
+        caq = _org(
+            "CAQ",
+            "中国质量协会",
+            K.NATIONAL_ASSOCIATION,
+            short_name="中国质协",
+            qc_department="质量活动推进部",
+            contact_phone="(010) 66073178；68416388",
+            contact_email="66073178@163.com",
+            address="北京市海淀区三虎桥百胜村路6号中国质量大厦",
+            postcode="100048",
+        )
+        pa = _org(
+            "PA",
+            "测试省质量协会",
+            K.REGIONAL_ASSOCIATION,
+            caq,
+            short_name="测试省质协",
+            qc_department="推进部",
+            qc_department_head="甲部长",
+            contact_person="乙联系人",
+            contact_mobile="13800000001",
+            contact_email="pa@example.cn",
+            address="测试省测试路1号",
+            postcode="310000",
+        )
+        pb = _org("PB", "另一省质量协会", K.REGIONAL_ASSOCIATION, caq)
+        ia = _org("IA", "测试行业质量协会", K.INDUSTRY_ASSOCIATION, caq)
+        ru1 = _org("RU1", "测试区推荐单位", K.RECOMMENDING_UNIT, pa)
+        ru2 = _org("RU2", "测试集团有限公司", K.RECOMMENDING_UNIT, ia)
+        ru3 = _org("RU3", "另一区推荐单位", K.RECOMMENDING_UNIT, pb)
+        e1 = _org("E1", "测试甲机械有限公司", K.ENTERPRISE, ru1)
+        e2 = _org("E2", "测试乙电气有限公司", K.ENTERPRISE, ru1, industry_association=ia)
+        e3 = _org("E3", "测试丙重工有限公司", K.ENTERPRISE, ru2)
+        e4 = _org("E4", "另一丁化工有限公司", K.ENTERPRISE, ru3)
+        campaign = f.CampaignFactory(code="CAQ-T", organisation=caq)
+        campaign_pb = f.CampaignFactory(code="PB-T", organisation=pb, title="另一省年度活动")
+
+        def circle(
+            enterprise,
+            registered_on,
+            members,
+            *,
+            accepted_on=None,
+            benefit="0",
+            confirmed=True,
+            activity=None,
+            project_type=ProjectType.PROBLEM_SOLVING,
+            name=None,
+        ):
+            c = f.CircleFactory(
+                organisation=enterprise,
+                registered_on=registered_on,
+                members=members,
+                **({"name": name} if name else {}),
+            )
+            p = f.ProjectFactory(
+                circle=c,
+                project_type=project_type,
+                target_kind=None if project_type == ProjectType.INNOVATION else TargetKind.SELF_SET,
+                status=ProjectStatus.ACCEPTED if accepted_on else ProjectStatus.IN_PROGRESS,
+                accepted_on=accepted_on,
+                economic_benefit=Decimal(benefit),
+                benefit_confirmed=confirmed,
+            )
+            if activity:
+                f.ActivityRecordFactory(project=p, held_on=activity)
+            return c, p
+
+        c1, p1 = circle(
+            e1,
+            D(2019, 7, 1),
+            5,
+            accepted_on=D(2020, 3, 1),
+            benefit="10.5",
+            activity=D(2019, 8, 1),
+            name="甲攻关QC小组",
+        )
+        c2, p2 = circle(
+            e1, D(2018, 5, 1), 4, accepted_on=D(2018, 12, 1), benefit="20", activity=D(2018, 6, 1)
+        )
+        c3, p3 = circle(e1, D(2020, 1, 10), 3, activity=D(2020, 2, 1))
+        c4, p4 = circle(
+            e1,
+            D(2019, 9, 1),
+            6,
+            accepted_on=D(2020, 5, 1),
+            benefit="7.25",
+            confirmed=False,
+            project_type=ProjectType.INNOVATION,
+            name="甲创新QC小组",
+        )
+        c5, p5 = circle(
+            e2, D(2019, 10, 1), 4, accepted_on=D(2020, 4, 1), benefit="100", activity=D(2020, 1, 1)
+        )
+        c6, p6 = circle(
+            e3, D(2020, 2, 1), 5, accepted_on=D(2020, 6, 30), benefit="3.333", activity=D(2020, 3, 3)
+        )
+        c7, p7 = circle(
+            e1, D(2020, 9, 10), 3, accepted_on=D(2020, 10, 1), benefit="50", activity=D(2020, 9, 20)
+        )
+        c8, p8 = circle(e4, D(2019, 8, 1), 7, accepted_on=D(2020, 1, 1), benefit="9", activity=D(2019, 9, 1))
+        for enterprise, employees, spend, reward in (
+            (e1, 100, "5.5", "2.25"),
+            (e2, 50, "10", "1"),
+            (e3, 200, "1.111", "0.5"),
+            (e4, 80, "2", "1"),
+        ):
+            f.FiguresFactory(
+                organisation=enterprise,
+                year=2020,
+                total_employees=employees,
+                qc_activity_spending=Decimal(spend),
+                reward_spending=Decimal(reward),
+            )
+            f.FiguresFactory(
+                organisation=enterprise,
+                year=2019,
+                total_employees=99999,
+                qc_activity_spending=Decimal("999"),
+                reward_spending=Decimal("999"),
+            )
+        f.ConferenceFactory(
+            organisation=pa,
+            campaign=campaign,
+            signed_up_circles=12,
+            presented_circles=10,
+            attendance=150,
+            held_on=D(2020, 7, 15),
+            place="测试省会议中心",
+        )
+
+        judges = [
+            f.JudgeFactory(organisation=pa, name=name, certificate_number=cert, level=level, work_unit=unit)
+            for name, cert, level, unit in (
+                ("赵组长", "QCPS-A-001", JudgeLevel.PANEL_CHAIR, "测试大学"),
+                ("钱骨干", "QCPS-A-002", JudgeLevel.SENIOR, "测试研究院"),
+                ("孙评委", "QCPS-A-003", JudgeLevel.JUDGE, "测试甲机械有限公司"),
+                ("李评委", "QCPS-A-004", JudgeLevel.JUDGE, "测试检测中心"),
+                ("周评委", "QCPS-A-005", JudgeLevel.JUDGE, "测试设计院"),
+                ("吴评委", "QCPS-A-006", JudgeLevel.JUDGE, "测试仅评未推荐"),
+            )
+        ]
+        s1 = f.SubmissionFactory(
+            campaign=campaign,
+            project=p1,
+            recommending_association=pa,
+            panel_assessment="优势：选题理由充分。不足：图表标注不规范。",
+        )
+        s2 = f.SubmissionFactory(
+            campaign=campaign,
+            project=p4,
+            recommending_association=pa,
+            panel_assessment="优势：方案比选充分。不足：效果维持期数据偏少。",
+        )
+        s3 = f.SubmissionFactory(
+            campaign=campaign,
+            project=p3,
+            recommending_association=pa,
+            status=SubmissionStatus.NOT_RECOMMENDED,
+        )
+        s4 = f.SubmissionFactory(campaign=campaign, project=p6, recommending_association=ia)
+        s5 = f.SubmissionFactory(campaign=campaign, project=p8, recommending_association=pb)
+        for judge, total in zip(judges[:5], ("80", "85", "90", "70", "95"), strict=True):
+            f.ScoreSheetFactory(organisation=pa, submission=s1, judge=judge, total=Decimal(total))
+        f.ScoreSheetFactory(
+            organisation=pa, submission=s1, judge=judges[5], total=Decimal("88"), status="draft"
+        )  # a draft never counts
+        for judge, total in zip(judges[:3], ("81", "82.5", "84"), strict=True):
+            f.ScoreSheetFactory(
+                organisation=pa,
+                submission=s2,
+                judge=judge,
+                total=Decimal(total),
+                kind=ScoreSheetKind.INNOVATION_RESULT,
+            )
+        f.ScoreSheetFactory(organisation=pa, submission=s3, judge=judges[5], total=Decimal("60"))
+        submission_scores_aggregate(campaign=campaign)
+
+        def member(username, org, role):
+            m = f.MembershipFactory(user=f.UserFactory(username=username), organisation=org, role=role)
+            return m.user
+
+        users = SimpleNamespace(
+            caq_staff=member("caq_staff", caq, Role.ASSOCIATION_STAFF),
+            pa_staff=member("pa_staff", pa, Role.ASSOCIATION_STAFF),
+            pa_admin=member("pa_admin", pa, Role.ASSOCIATION_ADMIN),
+            pb_staff=member("pb_staff", pb, Role.ASSOCIATION_STAFF),
+            pb_admin=member("pb_admin", pb, Role.ASSOCIATION_ADMIN),
+            ia_staff=member("ia_staff", ia, Role.ASSOCIATION_STAFF),
+            pa_leader=member("pa_leader", pa, Role.ASSOCIATION_LEADERSHIP),
+            ru1_coord=member("ru1_coord", ru1, Role.UNIT_COORDINATOR),
+            e1_coord=member("e1_coord", e1, Role.ENTERPRISE_COORDINATOR),
+            e1_exec=member("e1_exec", e1, Role.ENTERPRISE_EXECUTIVE),
+            e1_leader=member("e1_leader", e1, Role.CIRCLE_LEADER),
+            pa_judge=member("pa_judge", pa, Role.JUDGE),
+        )
+        judges[0].user = users.pa_judge
+        judges[0].save()
+        c1.members.filter(role="leader").update(user=users.e1_leader)
+    return SimpleNamespace(
+        caq=caq,
+        pa=pa,
+        pb=pb,
+        ia=ia,
+        ru1=ru1,
+        ru2=ru2,
+        ru3=ru3,
+        e1=e1,
+        e2=e2,
+        e3=e3,
+        e4=e4,
+        campaign=campaign,
+        campaign_pb=campaign_pb,
+        circles=(c1, c2, c3, c4, c5, c6, c7, c8),
+        submissions=(s1, s2, s3, s4, s5),
+        judges=judges,
+        users=users,
+    )
+
+
+@pytest.fixture
+def network(db):
+    """The small network of :func:`build_network` (see its docstring)."""
+    return build_network()
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in and returns it."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+def normalise(text: str) -> str:
+    """Text for order-insensitive-to-layout comparisons: no whitespace or underscores,
+    full-width punctuation folded to ASCII."""
+    table = str.maketrans({"：": ":", "（": "(", "）": ")", "；": ";", "，": ",", "_": None})
+    return re.sub(r"\s+", "", text).translate(table)
+
+
+def assert_in_order(text: str, labels: list[str]) -> None:
+    """Assert every label occurs in ``text`` after the previous one (both normalised)."""
+    haystack = normalise(text)
+    position = 0
+    for label in labels:
+        needle = normalise(label)
+        found = haystack.find(needle, position)
+        assert found >= 0, (
+            f"label {label!r} missing after position {position} in: {haystack[position : position + 200]!r}"
+        )
+        position = found + len(needle)
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF in content order (``pdftotext -raw``, poppler-utils)."""
+    assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed: scripts/system-deps.sh all"
+    result = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return result.stdout.decode("utf-8")
+
+
+def xlsx_text(content: bytes) -> str:
+    """All cell values of all sheets, row by row, as one string (opened with openpyxl)."""
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    parts = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            parts.extend(str(v) for v in row if v is not None)
+    return "\n".join(parts)
