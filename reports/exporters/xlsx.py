@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from functools import lru_cache
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -19,6 +20,16 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FONT_NAME = "宋体"
+
+
+@lru_cache(maxsize=64)
+def _font(bold: bool, size: int) -> Font:
+    return Font(name=FONT_NAME, bold=bold, size=size)
+
+
+@lru_cache(maxsize=64)
+def _alignment(horizontal: str, wrap: bool) -> Alignment:
+    return Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
 
 
 def is_formula_like(value: object) -> bool:
@@ -75,8 +86,8 @@ class FormSheet:
                 cell.quotePrefix = True
         if number_format:
             cell.number_format = number_format
-        cell.font = Font(name=FONT_NAME, bold=bold, size=size)
-        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+        cell.font = _font(bold, size)
+        cell.alignment = _alignment(align, wrap)
         if span > 1 or rows > 1:
             self.ws.merge_cells(
                 start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + span - 1

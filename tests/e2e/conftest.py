@@ -1,0 +1,53 @@
+"""Browser tests in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright)
+against the live server. Data comes from the small network of tests/conftest.py."""
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (Playwright's own browser download is not available here)."""
+    assert os.path.exists(CHROMIUM), "chromium is needed: scripts/system-deps.sh all"
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "accept_downloads": True,
+        "locale": "zh-CN",
+        "viewport": {"width": 1366, "height": 900},
+    }
+
+
+@pytest.fixture
+def signed_in(page, live_server):
+    """``signed_in(username)`` logs in through the login form and returns the page."""
+
+    def _sign_in(username, password="Test-pass-2020!"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return _sign_in

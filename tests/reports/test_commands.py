@@ -1,0 +1,138 @@
+"""Management commands: render_form (same task as web and API) and seed_demo (idempotent)."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from circles.models import Circle, CircleMember
+from evaluation.models import ScoreSheet, Submission
+from promotion.models import Campaign
+from qcportal.models import Membership, Organisation, User
+from qcportal.tenancy import no_tenant
+from reports.models import ReportRun
+
+from ..conftest import normalise, pdf_text
+
+
+@pytest.mark.django_db
+def test_render_form_writes_the_file(network, tmp_path):
+    out = tmp_path / "annex3.xlsx"
+    call_command(
+        "render_form",
+        "annex3",
+        "--campaign",
+        "CAQ-T",
+        "--organisation",
+        "PA",
+        "--format",
+        "xlsx",
+        "--output",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    assert openpyxl.load_workbook(out).active["A2"].value == "质量管理小组活动统计表"
+    with no_tenant():
+        run = ReportRun.objects.get()
+    assert run.status == "succeeded" and run.requested_by is None
+
+
+@pytest.mark.django_db
+def test_render_form_annex1_for_one_submission(network, tmp_path):
+    out = tmp_path / "annex1.pdf"
+    s1 = network.submissions[0]
+    call_command(
+        "render_form",
+        "annex1",
+        "--campaign",
+        "CAQ-T",
+        "--organisation",
+        "PA",
+        "--submission",
+        str(s1.pk),
+        "--format",
+        "pdf",
+        "--output",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    assert normalise("甲攻关QC小组") in normalise(pdf_text(out.read_bytes()))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["annex3", "--campaign", "CAQ-T", "--organisation", "NOPE"], "找不到组织代码"),
+        (["annex3", "--campaign", "PB-T", "--organisation", "PA"], "看不到活动"),
+        (["annex3", "--campaign", "CAQ-T", "--organisation", "E1"], "协会"),
+        (["annex1", "--campaign", "CAQ-T", "--organisation", "PB", "--submission", "1"], "看不到成果申报"),
+    ],
+)
+def test_render_form_errors_are_clear(network, tmp_path, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("render_form", *args, "--format", "pdf", "--output", str(tmp_path / "x.pdf"))
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_has_the_documented_shape():
+    call_command("seed_demo", stdout=io.StringIO())
+    with no_tenant():
+        counts = (
+            Organisation.objects.count(),
+            Circle.objects.count(),
+            CircleMember.objects.count(),
+            Submission.objects.count(),
+            ScoreSheet.objects.count(),
+            User.objects.count(),
+            Membership.objects.count(),
+        )
+        caq = Organisation.objects.get(code="CAQ")
+        assert caq.name == "中国质量协会" and Organisation.objects.get(code="SAQ").name == "上海市质量协会"
+        campaign = Campaign.objects.get(code="CAQ-2020")
+        assert campaign.document_number == "中国质协字〔2020〕21号"
+        assert campaign.theme == "扎根基层 落实标准 创新赋能"
+        assert str(campaign.period_start) == "2019-06-01" and str(campaign.period_end) == "2020-08-31"
+        assert str(campaign.deadline) == "2020-09-15"
+        assert Organisation.objects.filter(kind="regional_association").count() >= 3
+        assert Organisation.objects.filter(kind="industry_association").count() >= 2
+        assert Organisation.objects.filter(kind="enterprise").count() >= 40
+        assert Organisation.objects.filter(kind="enterprise", industry_association__isnull=False).exists()
+        assert Circle.objects.count() >= 300
+        assert set(Circle.objects.values_list("projects__project_type", flat=True)) == {
+            "problem_solving",
+            "innovation",
+        }
+        for submission in Submission.objects.all():
+            assert submission.score_sheets.filter(status="submitted").count() >= 5
+        roles = set(Membership.objects.values_list("role", flat=True))
+        assert {
+            "association_staff",
+            "unit_coordinator",
+            "enterprise_coordinator",
+            "judge",
+            "enterprise_executive",
+        } <= roles
+    call_command("seed_demo", stdout=io.StringIO())
+    with no_tenant():
+        again = (
+            Organisation.objects.count(),
+            Circle.objects.count(),
+            CircleMember.objects.count(),
+            Submission.objects.count(),
+            ScoreSheet.objects.count(),
+            User.objects.count(),
+            Membership.objects.count(),
+        )
+    assert again == counts
+
+
+@pytest.mark.django_db
+def test_seed_demo_grows_to_n_circles():
+    call_command("seed_demo", "--circles", "400", stdout=io.StringIO())
+    with no_tenant():
+        assert Circle.objects.count() == 400
+    call_command("seed_demo", "--circles", "450", stdout=io.StringIO())
+    with no_tenant():
+        assert Circle.objects.count() == 450
