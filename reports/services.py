@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from evaluation.models import Submission
@@ -107,7 +108,9 @@ def report_run_execute(*, run_id: int) -> ReportRun:
         progress=lambda percent: _set_progress(run.pk, percent),
     )
     try:
-        rendered = exporter.render(run.file_format)
+        # Official forms are Chinese whatever language the requester browses in.
+        with translation.override(settings.LANGUAGE_CODE):
+            rendered = exporter.render(run.file_format)
     except OperationalError:
         raise
     except ValidationError as exc:

@@ -6,6 +6,8 @@ from django.urls import reverse
 from qcportal.tenancy import no_tenant
 from reports.models import ReportRun
 
+from ..conftest import xlsx_text
+
 pytestmark = pytest.mark.django_db
 
 
@@ -90,3 +92,22 @@ def test_run_list_page_filters_and_paginates(network, login, django_assert_max_n
     assert response.status_code == 200
     assert len(response.context["table"].page.object_list) == 10
     assert len(client.get(reverse("reports:run-list")).context["table"].page.object_list) == 25
+
+
+def test_forms_stay_chinese_when_the_user_browses_in_english(
+    network, login, django_capture_on_commit_callbacks
+):
+    """The UI has English translations; the official forms are always in Chinese."""
+    client = login(network.users.pa_staff)
+    client.post(reverse("set_language"), {"language": "en"})
+    page = client.get(reverse("reports:campaign-forms", args=["CAQ-T"]))
+    assert "Generate" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("reports:campaign-forms", args=["CAQ-T"]),
+            {"form": "annex4", "file_format": "xlsx", "organisation": "PA"},
+        )
+    with no_tenant():
+        run = ReportRun.objects.get()
+    text = xlsx_text(run.file.read())
+    assert "问题解决型" in text and "Problem" not in text
