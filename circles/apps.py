@@ -9,3 +9,10 @@ class CirclesConfig(AppConfig):
 
     name = "circles"
     verbose_name = _("QC小组")
+
+    def ready(self) -> None:
+        """Register the row-level scope providers and the audited models."""
+        from . import audit, scopes
+
+        scopes.register()
+        audit.register()

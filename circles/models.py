@@ -9,13 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from qcportal.models import Organisation
+from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.tenancy import tenant_manager
 
 from .choices import MemberRole, ProcedureStep, ProjectStatus, ProjectType, TargetKind, procedure_for
 
 
-class Circle(models.Model):
+class Circle(OwnedByOrganisation, models.Model):
     """A QC circle (质量管理小组) of an enterprise, registered for one year.
 
     Circles register yearly: each registration is one row with its registration number and
@@ -33,7 +33,7 @@ class Circle(models.Model):
     registered_on = models.DateField(_("注册日期"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects = tenant_manager()
+    objects = tenant_manager(circle="pk")
 
     class Meta:
         verbose_name = _("QC小组")
@@ -50,7 +50,7 @@ class Circle(models.Model):
         return self.name
 
 
-class CircleMember(models.Model):
+class CircleMember(OwnedByOrganisation, models.Model):
     """A member of a circle: name, role (组长/组员) and position (岗位/职务).
 
     ``organisation`` repeats the circle's enterprise so that scoping and statistics filter
@@ -78,7 +78,7 @@ class CircleMember(models.Model):
         verbose_name=_("登录账户"),
     )
 
-    objects = tenant_manager()
+    objects = tenant_manager(circle="circle")
 
     class Meta:
         verbose_name = _("小组成员")
@@ -96,7 +96,7 @@ class CircleMember(models.Model):
         return self.name
 
 
-class Project(models.Model):
+class Project(OwnedByOrganisation, models.Model):
     """A circle's improvement topic (课题; standard.md §1, seed 001 §7.3–7.5).
 
     ``project_type`` is 问题解决型 (with ``target_kind`` 自定目标/指令性目标) or 创新型 (no
@@ -136,7 +136,7 @@ class Project(models.Model):
     benefit_confirmed = models.BooleanField(_("经济效益经财务部门确认"), default=False)
     intangible_benefits = models.TextField(_("无形效益"), blank=True)
 
-    objects = tenant_manager()
+    objects = tenant_manager(circle="circle")
 
     class Meta:
         verbose_name = _("课题")
@@ -175,7 +175,7 @@ class Project(models.Model):
             raise ValidationError({"target_kind": _("问题解决型课题须选择自定目标或指令性目标。")})
 
 
-class ActivityRecord(models.Model):
+class ActivityRecord(OwnedByOrganisation, models.Model):
     """A record of one procedure step of a project (活动记录; domain.md §5).
 
     ``circle`` and ``organisation`` repeat the project's so that "circles active this year"
@@ -198,7 +198,7 @@ class ActivityRecord(models.Model):
     content = models.TextField(_("活动内容"), blank=True)
     tools = models.CharField(_("使用的统计方法"), max_length=200, blank=True)
 
-    objects = tenant_manager()
+    objects = tenant_manager(circle="circle")
 
     class Meta:
         verbose_name = _("活动记录")

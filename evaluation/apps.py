@@ -9,3 +9,11 @@ class EvaluationConfig(AppConfig):
 
     name = "evaluation"
     verbose_name = _("成果评审")
+
+    def ready(self) -> None:
+        """Register the row-level scope providers and the audited models."""
+        from . import audit, rules, scopes
+
+        scopes.register()
+        audit.register()
+        rules.register()

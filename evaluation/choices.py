@@ -31,6 +31,7 @@ class ScoreSheetStatus(models.TextChoices):
 
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")
+    RECUSED = "recused", _("回避作废")
 
 
 class JudgeLevel(models.TextChoices):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle, Project
 from promotion.models import Campaign, CampaignDomain
-from qcportal.models import Organisation
+from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.tenancy import tenant_manager
 
 from .choices import JudgeLevel, ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
@@ -19,7 +19,7 @@ from .choices import JudgeLevel, ScoreSheetKind, ScoreSheetStatus, SubmissionSta
 ASSESSMENT_MAX_CHARS = 300  # seed 002, Annex 5: 成果评价（优势/不足之处，限 300 字）
 
 
-class Judge(models.Model):
+class Judge(OwnedByOrganisation, models.Model):
     """A judge (评委) registered with an association, with certificate number.
 
     ``certificate_number`` is the national QC judge certificate (评委证书编号, seed 002 Annex 4
@@ -101,7 +101,7 @@ class ScoringCriterion(models.Model):
         return f"{self.label}（{self.max_points}分）"
 
 
-class Submission(models.Model):
+class Submission(OwnedByOrganisation, models.Model):
     """A result (成果) entered into a campaign (成果申报).
 
     ``organisation`` is the enterprise; ``recommending_unit`` the unit that recommends it and
@@ -151,8 +151,24 @@ class Submission(models.Model):
     score = models.DecimalField(_("分数"), max_digits=5, decimal_places=2, null=True, blank=True)
     submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
     recommended_at = models.DateTimeField(_("推荐时间"), null=True, blank=True)
+    result_report = models.FileField(
+        _("成果报告"),
+        upload_to="results/%Y/",
+        blank=True,
+        max_length=300,
+        help_text=_("PDF或Word文件，不超过20MB（附件1注1：小组成果报告电子版）。"),
+    )
+    scores_released_at = models.DateTimeField(_("评分公开时间"), null=True, blank=True)
+    scores_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("评分公开人"),
+    )
 
-    objects = tenant_manager()
+    objects = tenant_manager(circle="circle", submission="pk")
 
     class Meta:
         verbose_name = _("成果申报")
@@ -182,7 +198,7 @@ class Submission(models.Model):
         return f"{self.circle} · {self.project}"
 
 
-class ScoreSheet(models.Model):
+class ScoreSheet(OwnedByOrganisation, models.Model):
     """One judge's scores for one submission on one sheet (评分表; standard.md §3).
 
     ``organisation`` is the judging association (so enterprises never see judges' sheets).
@@ -243,7 +259,7 @@ class ScoreItem(models.Model):
     )
     points = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
 
-    objects = tenant_manager("sheet__organisation")
+    objects = tenant_manager("sheet__organisation", sheet="sheet")
 
     class Meta:
         verbose_name = _("评分")
@@ -258,3 +274,64 @@ class ScoreItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion.label}: {self.points}"
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: item scores belong to the judging association."""
+        return {"organisation_id": self.sheet.organisation_id}
+
+
+class JudgeAssignment(OwnedByOrganisation, models.Model):
+    """A judge assigned to a submission by the judging association (评委分配), or recused (回避).
+
+    ``organisation`` is the judging association. ``is_panel_chair`` marks the panel chair
+    (评审组长) who releases the panel's scores. A recused assignment (``recused``) keeps the
+    reason; automatic recusal (standard.md §4: own enterprise, its group, its recommending
+    unit) refuses the assignment in the first place, manual recusal is declared by the judge.
+    A recused judge never sees the submission and their sheet no longer counts.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("成果")
+    )
+    judge = models.ForeignKey(
+        Judge, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("评委")
+    )
+    is_panel_chair = models.BooleanField(_("评审组长"), default=False)
+    recused = models.BooleanField(_("已回避"), default=False)
+    recusal_reason = models.CharField(_("回避原因"), max_length=200, blank=True)
+    assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("分配人"),
+    )
+
+    objects = tenant_manager(submission="submission")
+
+    class Meta:
+        verbose_name = _("评委分配")
+        verbose_name_plural = _("评委分配")
+        ordering = ["submission_id", "-is_panel_chair", "judge__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "judge"], name="evaluation_judgeassignment_submission_judge_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=Q(is_panel_chair=True, recused=False),
+                name="evaluation_judgeassignment_one_chair_uniq",
+            ),
+            models.CheckConstraint(
+                condition=Q(recused=False) | ~Q(recusal_reason=""),
+                name="evaluation_judgeassignment_recusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.judge} → {self.submission}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
 
 from promotion.models import Campaign
 from qcportal.models import Organisation
 
 from .choices import ScoreSheetStatus, SubmissionStatus
-from .models import Judge, ScoreSheet, Submission
+from .models import Judge, JudgeAssignment, ScoreSheet, ScoringCriterion, Submission
 
 TWO_PLACES = Decimal("0.01")
 
@@ -70,10 +70,11 @@ def submission_score_totals(*, campaign: Campaign, association: Organisation | N
     Output: a values queryset of dicts ``{"pk", "sheets_n", "sheets_sum", "sheets_max",
     "sheets_min"}`` (totals in points out of 100, exact Decimals) for the submissions of
     ``campaign`` (optionally of one recommending ``association``) that have submitted sheets.
-    Combine with :func:`panel_score` (standard.md §4).
+    Only submissions whose scores were released count (a panel score exists once the panel
+    chair released it). Combine with :func:`panel_score` (standard.md §4).
     """
     submitted = Q(score_sheets__status=ScoreSheetStatus.SUBMITTED)
-    qs = Submission.objects.filter(campaign=campaign)
+    qs = Submission.objects.filter(campaign=campaign, scores_released_at__isnull=False)
     if association is not None:
         qs = qs.filter(recommending_association=association)
     return (
@@ -121,4 +122,88 @@ def score_sheet_list_for_user(*, user) -> QuerySet[ScoreSheet]:
             "submission", "submission__organisation", "submission__circle", "submission__campaign"
         )
         .order_by("-submitted_at", "-id")
+    )
+
+
+def submission_list_for_judge(*, membership) -> QuerySet[Submission]:
+    """The submissions the membership's judge profile is assigned to (not recused), with the
+    judge's own sheet status annotated as ``my_sheet_status`` (``None`` before starting).
+    The judge scope already hides everything else; this narrows to the acting judge."""
+    mine = ScoreSheet.objects.filter(submission=OuterRef("pk"), judge__user=membership.user).values("status")[
+        :1
+    ]
+    return (
+        Submission.objects.filter(
+            assignments__judge__user=membership.user,
+            assignments__judge__organisation=membership.organisation,
+            assignments__recused=False,
+        )
+        .select_related("organisation", "circle", "project", "campaign")
+        .annotate(my_sheet_status=Subquery(mine))
+        .order_by("-campaign__year", "id")
+    )
+
+
+def submission_get(*, pk: int) -> Submission:
+    """The visible submission ``pk`` with its relations; raises ``Submission.DoesNotExist``."""
+    return Submission.objects.select_related(
+        "organisation",
+        "circle",
+        "project",
+        "campaign",
+        "recommending_unit",
+        "recommending_association",
+        "domain",
+    ).get(pk=pk)
+
+
+def assignment_list(*, submission: Submission) -> QuerySet[JudgeAssignment]:
+    """Assignments of a submission (judge joined), panel chair first."""
+    return (
+        JudgeAssignment.objects.filter(submission=submission)
+        .select_related("judge")
+        .order_by("-is_panel_chair", "recused", "judge__name")
+    )
+
+
+def score_sheet_list(*, submission: Submission) -> QuerySet[ScoreSheet]:
+    """The score sheets of a submission visible in the scope (a judge sees only their own
+    until release), with judge and items prefetched."""
+    return (
+        ScoreSheet.objects.filter(submission=submission)
+        .select_related("judge")
+        .prefetch_related("items__criterion")
+        .order_by("judge__name")
+    )
+
+
+def criteria_for(*, kind: str) -> QuerySet[ScoringCriterion]:
+    """The items of a score sheet kind in order (T/CAQ 10201-2020 附录B)."""
+    return ScoringCriterion.objects.filter(sheet_kind=kind).order_by("position")
+
+
+def judge_list(*, association: Organisation) -> QuerySet[Judge]:
+    """Active judges registered with ``association``, panel chairs first."""
+    level_order = Case(When(level="panel_chair", then=0), When(level="senior", then=1), default=2)
+    return (
+        Judge.objects.filter(organisation=association, is_active=True)
+        .select_related("employer")
+        .order_by(level_order, "name")
+    )
+
+
+def judging_overview(*, campaign: Campaign, associations: QuerySet) -> QuerySet[Submission]:
+    """Submissions of ``campaign`` judged by ``associations`` (a queryset of pks) with their
+    assignments prefetched and sheet counts annotated (``sheets_submitted``, ``judges_assigned``)."""
+    return (
+        Submission.objects.filter(campaign=campaign, recommending_association__in=associations)
+        .select_related("organisation", "circle", "project", "recommending_association")
+        .prefetch_related(Prefetch("assignments", queryset=JudgeAssignment.objects.select_related("judge")))
+        .annotate(
+            judges_assigned=Count("assignments", filter=Q(assignments__recused=False), distinct=True),
+            sheets_submitted=Count(
+                "score_sheets", filter=Q(score_sheets__status=ScoreSheetStatus.SUBMITTED), distinct=True
+            ),
+        )
+        .order_by("recommending_association__code", "id")
     )

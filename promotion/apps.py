@@ -9,3 +9,9 @@ class PromotionConfig(AppConfig):
 
     name = "promotion"
     verbose_name = _("活动推进")
+
+    def ready(self) -> None:
+        """Register the audited models."""
+        from . import audit
+
+        audit.register()

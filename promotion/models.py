@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from qcportal.models import Organisation
+from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.tenancy import lineage_manager, tenant_manager
 
 from .choices import CampaignStatus, StageKind
@@ -16,7 +16,7 @@ from .choices import CampaignStatus, StageKind
 ZERO = Decimal("0")
 
 
-class Campaign(models.Model):
+class Campaign(OwnedByOrganisation, models.Model):
     """An association's annual QC circle campaign (年度质量管理小组活动; domain.md §4).
 
     Carries the notice's document number (e.g. 中国质协字〔2020〕21号), theme, the statistical
@@ -98,6 +98,10 @@ class CampaignDomain(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict:
+        """Audit trail: domains belong to the campaign's association."""
+        return {"organisation_id": self.campaign.organisation_id}
+
 
 class CampaignStage(models.Model):
     """A dated stage of a campaign (seed 003, 二、活动安排: 报名 … 推广)."""
@@ -128,8 +132,12 @@ class CampaignStage(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_kind_display()}"
 
+    def get_additional_data(self) -> dict:
+        """Audit trail: stages belong to the campaign's association."""
+        return {"organisation_id": self.campaign.organisation_id}
 
-class EnterpriseAnnualFigures(models.Model):
+
+class EnterpriseAnnualFigures(OwnedByOrganisation, models.Model):
     """An enterprise's yearly figures for the statistics (seed 002, Annex 3).
 
     ``total_employees`` (职工总数, persons) is the denominator of the participation rate;
@@ -177,7 +185,7 @@ class EnterpriseAnnualFigures(models.Model):
         return f"{self.organisation} {self.year}"
 
 
-class PresentationConference(models.Model):
+class PresentationConference(OwnedByOrganisation, models.Model):
     """An association's result presentation conference (成果发表会) in a campaign.
 
     Fills the conference row of seed 002, Annex 3: 是否组织发表会, 发表会报名小组数, 发表小组数,

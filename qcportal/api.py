@@ -1,4 +1,5 @@
-"""API helpers shared by all apps: the exception handler with a stable error shape."""
+"""API helpers shared by all apps: the exception handler with a stable error shape, scoped
+related fields."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError

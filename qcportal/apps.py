@@ -10,3 +10,9 @@ class QcPortalConfig(AppConfig):
     name = "qcportal"
     label = "qcportal"
     verbose_name = _("租户核心")
+
+    def ready(self) -> None:
+        """Register the audited models of the tenancy core."""
+        from . import audit
+
+        audit.register()

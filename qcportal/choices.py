@@ -31,3 +31,12 @@ ALLOWED_PARENT_KINDS: dict[str, tuple[str, ...]] = {
     ),
     OrganisationKind.ENTERPRISE: (OrganisationKind.RECOMMENDING_UNIT,),
 }
+
+
+class UnitKind(models.TextChoices):
+    """What a recommending unit is (domain.md §2: a district, an industry bureau or a group company)."""
+
+    DISTRICT = "district", _("区/市")
+    INDUSTRY_BUREAU = "industry_bureau", _("行业主管部门")
+    GROUP_COMPANY = "group_company", _("集团公司")
+    OTHER = "other", _("其他")

@@ -6,6 +6,7 @@ Every tenant-owned row elsewhere in the project points at its owning
 instead of returning everything (architecture.md, "Tenancy").
 """
 
+from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -14,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from .choices import ALLOWED_PARENT_KINDS, ASSOCIATION_KINDS, OrganisationKind
+from .choices import ALLOWED_PARENT_KINDS, ASSOCIATION_KINDS, OrganisationKind, UnitKind
 from .roles import ROLE_ORGANISATION_KINDS, ROLE_PERMISSIONS, Role
 
 code_validator = RegexValidator(
@@ -57,6 +58,13 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="directly_affiliated",
         help_text=_("仅企业：直属某行业质协的企业（行业直属企业）。"),
+    )
+    unit_kind = models.CharField(
+        _("推荐单位类型"),
+        max_length=20,
+        choices=UnitKind.choices,
+        blank=True,
+        help_text=_("仅推荐单位：区/市、行业主管部门、集团公司或其他。集团公司的员工回避本集团企业的成果。"),
     )
     region = models.CharField(_("地区"), max_length=50, blank=True)
     industry = models.CharField(_("行业"), max_length=50, blank=True)
@@ -101,6 +109,10 @@ class Organisation(models.Model):
             parent = Organisation._base_manager.get(pk=self.parent_id)
             self.path, self.depth = f"{parent.path}{self.code}/", parent.depth + 1
         super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: entries about an organisation belong to that organisation."""
+        return {"organisation_id": self.pk}
 
     @property
     def is_association(self) -> bool:
@@ -188,6 +200,10 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation.name} · {self.get_role_display()}"
 
+    def get_additional_data(self) -> dict:
+        """Audit trail: entries about a membership belong to its organisation."""
+        return {"organisation_id": self.organisation_id}
+
     @property
     def permissions(self) -> frozenset[str]:
         """The ``area:action`` permissions of this membership's role."""
@@ -199,3 +215,102 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": _("角色“%(role)s”不能在该类型的组织中担任。") % {"role": self.get_role_display()}}
             )
+
+
+class Invitation(models.Model):
+    """A one-time invitation to join an organisation with a role (issue 3: user administration).
+
+    The e-mailed link carries a random token; only its SHA-256 digest is stored. An
+    invitation is valid until ``expires_at`` and can be accepted once (``accepted_at``).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("组织")
+    )
+    email = models.EmailField(_("邮箱"))
+    full_name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("邀请人"))
+    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("接受用户")
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = ScopedManager(tenant="organisation__in")
+
+    class Meta:
+        verbose_name = _("邀请")
+        verbose_name_plural = _("邀请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}> · {self.get_role_display()}"
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: entries about an invitation belong to its organisation."""
+        return {"organisation_id": self.organisation_id}
+
+
+class AuditEntry(AbstractLogEntry):
+    """One audited write (django-auditlog's log entry with the tenancy of QC Portal).
+
+    Adds ``organisation`` (the organisation the changed row belongs to; scopes who may read
+    the entry: that organisation's ancestors see it) and ``acting_organisation`` /
+    ``acting_role`` (the membership the actor was acting for). ``remote_addr`` is where the
+    request came from. Entries are append-only: the model refuses updates and deletes, and on
+    the database a trigger does too (migration ``qcportal`` audit triggers).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("所属组织"),
+    )
+    acting_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("操作身份所在组织"),
+    )
+    acting_role = models.CharField(_("操作身份角色"), max_length=32, blank=True, choices=Role.choices)
+
+    # auditlog's manager (log_create …), scoped to the tenant for reads; creation works anywhere.
+    objects = ScopedManager(_manager_class=LogEntryManager, tenant="organisation__in")
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        indexes = [models.Index(fields=["organisation", "-timestamp"], name="qcportal_audit_org_ts_idx")]
+
+    def save(self, *args, **kwargs) -> None:
+        """Insert only: take the owning organisation from the audited row, else the actor's."""
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("audit entries cannot be changed")
+        if self.organisation_id is None:
+            self.organisation_id = (self.additional_data or {}).get(
+                "organisation_id"
+            ) or self.acting_organisation_id
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Audit entries cannot be deleted."""
+        raise PermissionError("audit entries cannot be deleted")
+
+
+class OwnedByOrganisation:
+    """Mixin for tenant models with an ``organisation`` field: audit entries about a row
+    belong to the row's organisation (see :class:`AuditEntry`)."""
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}

@@ -1,27 +1,70 @@
 """The one permission check, used by HTML views, API views, services and tasks.
 
-A membership holds ``area:action`` permissions through its role (``qcportal.roles``). A
-missing permission raises ``PermissionDenied`` (403); a foreign tenant's object is never
-found in the first place (404) because queries run inside the tenant scope.
+A membership holds ``area:action`` permissions through its role (``qcportal.roles``); some
+permissions also have an object rule (e.g. ``evaluation:score`` needs a non-recused
+assignment to that submission). Rules are kept in one django-rules ``RuleSet``:
+``rule(perm) = role grants perm & object rule``. A missing permission raises
+``PermissionDenied`` (403); a foreign tenant's object is never found in the first place
+(404) because queries run inside the tenant scope.
 """
 
 from __future__ import annotations
 
+import rules
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework import permissions as drf_permissions
 
+from .roles import ALL_PERMISSIONS
 
-def has_permission(membership, permission: str) -> bool:
-    """True when ``membership`` (a Membership or None) grants ``permission`` (``area:action``)."""
-    return membership is not None and permission in membership.permissions
+RULES = rules.RuleSet()
 
 
-def require_permission(membership, permission: str) -> None:
-    """Raise ``PermissionDenied`` with a Chinese message unless ``membership`` grants ``permission``."""
-    if not has_permission(membership, permission):
+def _role_grants(permission: str) -> rules.Predicate:
+    @rules.predicate(name=f"role grants {permission}")
+    def grants(membership) -> bool:
+        return membership is not None and membership.is_active and permission in membership.permissions
+
+    return grants
+
+
+for _perm in ALL_PERMISSIONS:
+    RULES.add_rule(_perm, _role_grants(_perm))
+
+
+def register_object_rule(permission: str, predicate: rules.Predicate) -> None:
+    """Add an object rule to ``permission``: ``predicate(membership, obj)`` must also hold.
+
+    The predicate is called with ``obj=None`` for checks without an object and should then
+    answer ``True`` (the role check alone decides). Apps register their rules in
+    ``AppConfig.ready()``.
+    """
+    RULES.set_rule(permission, _role_grants(permission) & predicate)
+
+
+def has_permission(membership, permission: str, obj=None) -> bool:
+    """True when ``membership`` (a Membership or None) may do ``permission`` (``area:action``),
+    on ``obj`` when given. Unknown permissions are refused."""
+    if not RULES.rule_exists(permission):
+        return False
+    return RULES.test_rule(permission, membership, obj)
+
+
+def require_permission(membership, permission: str, obj=None) -> None:
+    """Raise ``PermissionDenied`` with a Chinese message unless :func:`has_permission`."""
+    if not has_permission(membership, permission, obj):
         raise PermissionDenied(_("您当前的身份没有执行此操作的权限（%(perm)s）。") % {"perm": permission})
+
+
+@rules.predicate
+def within_own_subtree(membership, organisation) -> bool:
+    """Object rule: the organisation lies in the acting organisation's subtree."""
+    return organisation is None or organisation.path.startswith(membership.organisation.path)
+
+
+register_object_rule("organisations:manage", within_own_subtree)
+register_object_rule("users:manage", within_own_subtree)
 
 
 class MembershipRequiredMixin(LoginRequiredMixin):

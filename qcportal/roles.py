@@ -82,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "submissions:review",
             "submissions:recommend",
             "evaluation:manage",
+            "evaluation:release",
             "reports:export",
             "audit:view",
         }
@@ -114,5 +115,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.CIRCLE_LEADER: frozenset({"campaigns:view", "circles:view_own", "circles:record"}),
     Role.CIRCLE_MEMBER: frozenset({"campaigns:view", "circles:view_own"}),
-    Role.JUDGE: frozenset({"campaigns:view", "evaluation:score"}),
+    Role.JUDGE: frozenset({"campaigns:view", "evaluation:score", "evaluation:release", "evaluation:recuse"}),
+}
+
+#: Every permission any role holds.
+ALL_PERMISSIONS: frozenset[str] = frozenset().union(*ROLE_PERMISSIONS.values())
+
+#: Rank of each role for granting: nobody grants a role ranked above their own (issue 3).
+ROLE_RANK: dict[str, int] = {
+    Role.ASSOCIATION_ADMIN: 100,
+    Role.ASSOCIATION_STAFF: 80,
+    Role.ASSOCIATION_LEADERSHIP: 80,
+    Role.UNIT_COORDINATOR: 60,
+    Role.ENTERPRISE_EXECUTIVE: 50,
+    Role.ENTERPRISE_COORDINATOR: 50,
+    Role.JUDGE: 40,
+    Role.CIRCLE_LEADER: 20,
+    Role.CIRCLE_MEMBER: 10,
 }

@@ -1,7 +1,7 @@
 """The tenancy mechanism: which rows a membership may see, switched on at every entry point.
 
 Scoping is built on django-scopes (pretix's approach). Tenant models declare
-``objects = tenant_manager()`` which filters by two scope dimensions:
+``objects = tenant_manager()`` which filters by these scope dimensions:
 
 ``tenant``
     the organisations whose data is visible: the acting organisation's subtree, plus, for an
@@ -10,6 +10,13 @@ Scoping is built on django-scopes (pretix's approach). Tenant models declare
     ``tenant`` plus the ancestors of the acting organisation (and of an enterprise's
     industry association). Campaigns and organisations use it, so an enterprise sees the
     national campaign it takes part in, while a sibling province stays invisible.
+``circles``, ``submissions``, ``sheets``
+    row-level narrowing for roles that see less than their organisation's share: a circle
+    leader or member sees only their own circles; a judge sees only the submissions assigned
+    to them (never those they are recused from) and only their own score sheets until the
+    panel chair releases the scores. ``None`` (no narrowing) for every other role. The
+    values come from providers the apps register per role (:func:`register_scope_provider`),
+    so the tenancy core does not import the apps above it.
 
 Entry points: :class:`TenantMiddleware` (HTML and API requests, session or token),
 :func:`tenant_scope` (commands, tasks, tests) and :class:`TenantTask` (Celery). A query
@@ -18,7 +25,7 @@ on a tenant model with no scope active raises ``django_scopes.ScopeError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -35,14 +42,29 @@ SESSION_KEY = "active_membership_id"
 ORGANISATION_HEADER = "HTTP_X_QC_ORGANISATION"
 
 
-def tenant_manager(path: str = "organisation"):
+ROW_DIMENSIONS = ("circles", "submissions", "sheets")
+
+
+def tenant_manager(
+    path: str = "organisation",
+    *,
+    circle: str | None = None,
+    submission: str | None = None,
+    sheet: str | None = None,
+):
     """Return a scoped manager for a model whose owning organisation is reached by ``path``.
 
-    Input: the lookup path to the owning :class:`~qcportal.models.Organisation` (default
-    ``"organisation"``). Output: a manager that filters by the active ``tenant`` scope and
-    raises ``ScopeError`` when no scope is active.
+    Inputs: the lookup path to the owning :class:`~qcportal.models.Organisation` (default
+    ``"organisation"``) and, for rows that roles may see only in part, the lookup paths to
+    the row's circle, submission or score sheet (``"pk"`` for the model itself). Output: a
+    manager filtering by the active scope on each declared dimension; it raises
+    ``ScopeError`` when no scope is active.
     """
-    return ScopedManager(tenant=f"{path}__in")
+    dimensions = {"tenant": f"{path}__in"}
+    for name, lookup in (("circles", circle), ("submissions", submission), ("sheets", sheet)):
+        if lookup:
+            dimensions[name] = f"{lookup}__in"
+    return ScopedManager(**dimensions)
 
 
 def lineage_manager(path: str = "organisation"):
@@ -85,6 +107,39 @@ def is_visible(organisation: Organisation, *, to: Organisation) -> bool:
     return visible_organisations(to).filter(pk=organisation.pk).exists()
 
 
+ScopeProvider = Callable[["Membership"], dict]
+_SCOPE_PROVIDERS: dict[str, ScopeProvider] = {}
+
+
+def register_scope_provider(role: str, provider: ScopeProvider) -> None:
+    """Register how a role narrows its scope.
+
+    ``provider(membership)`` returns a dict overriding any of ``tenant``, ``lineage``,
+    ``circles``, ``submissions``, ``sheets`` with unscoped querysets of primary keys.
+    Apps call this from ``AppConfig.ready()`` (circles for circle roles, evaluation for
+    judges).
+    """
+    _SCOPE_PROVIDERS[role] = provider
+
+
+def organisation_scope(organisation: Organisation) -> dict:
+    """The scope values of an organisation's full share (no row-level narrowing)."""
+    return {
+        "tenant": visible_organisations(organisation),
+        "lineage": lineage_organisations(organisation),
+        **dict.fromkeys(ROW_DIMENSIONS),
+    }
+
+
+def scope_for(membership: Membership) -> dict:
+    """The scope values of a membership: its organisation's share, narrowed for its role."""
+    values = organisation_scope(membership.organisation)
+    provider = _SCOPE_PROVIDERS.get(membership.role)
+    if provider is not None:
+        values.update(provider(membership))
+    return values
+
+
 @contextmanager
 def tenant_scope(organisation: Organisation) -> Iterator[None]:
     """Activate the scope of ``organisation`` for the enclosed block.
@@ -92,14 +147,14 @@ def tenant_scope(organisation: Organisation) -> Iterator[None]:
     Every tenant query inside the block sees exactly the organisation's share; outside any
     block it raises ``ScopeError``.
     """
-    with scope(tenant=visible_organisations(organisation), lineage=lineage_organisations(organisation)):
+    with scope(**organisation_scope(organisation)):
         yield
 
 
 @contextmanager
 def membership_scope(membership: Membership) -> Iterator[None]:
-    """Activate the scope of a membership (its organisation's share)."""
-    with tenant_scope(membership.organisation):
+    """Activate the scope of a membership: its organisation's share narrowed for its role."""
+    with scope(**scope_for(membership)):
         yield
 
 

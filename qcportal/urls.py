@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("reports.urls")),
     path("campaigns/", include("promotion.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("api/v1/", include("qcportal.api_urls")),
 ]

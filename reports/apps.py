@@ -9,3 +9,9 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("统计与报表")
+
+    def ready(self) -> None:
+        """Register the audited models."""
+        from . import audit
+
+        audit.register()

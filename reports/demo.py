@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from auditlog.context import disable_auditlog
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,8 +22,8 @@ from django.utils import timezone
 from circles.choices import MemberRole, ProjectStatus, ProjectType, TargetKind, procedure_for
 from circles.models import ActivityRecord, Circle, CircleMember, Project
 from evaluation.choices import JudgeLevel, ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
-from evaluation.models import Judge, ScoreItem, ScoreSheet, ScoringCriterion, Submission
-from evaluation.services import submission_scores_aggregate
+from evaluation.models import Judge, JudgeAssignment, ScoreItem, ScoreSheet, ScoringCriterion, Submission
+from evaluation.services import recusal_reason_for, submission_scores_aggregate
 from promotion.choices import CampaignStatus, StageKind
 from promotion.models import (
     Campaign,
@@ -236,6 +237,13 @@ LOGINS = [
     DemoLogin("executive", "张永刚", "企业领导（决策层）", "SAQ-PD-E1", Role.ENTERPRISE_EXECUTIVE),
     DemoLogin("leader", "李俊杰", "QC小组组长（执行层）", "SAQ-PD-E1", Role.CIRCLE_LEADER),
     DemoLogin("judge", "黄志强", "评委（上海市质协评审组长）", "SAQ", Role.JUDGE),
+    DemoLogin(
+        "judge",
+        "黄志强",
+        "同一账户的第二身份：企业推进负责人（嘉定区企业）",
+        "SAQ-JD-E1",
+        Role.ENTERPRISE_COORDINATOR,
+    ),
 ]
 
 
@@ -642,9 +650,16 @@ def seed_submissions(
                 else ScoreSheetKind.PROBLEM_SOLVING_RESULT
             )
             quality = rng.uniform(0.72, 0.95)
-            for judge in judges[code]:
-                if judge.employer_id == enterprise.pk:
-                    continue  # recusal: never score a circle of one's own enterprise (domain.md §6)
+            # Shanghai's last two results stay open for the demo judge (panel chair) to score.
+            open_for_demo = code == "SAQ" and n >= 6
+            for position, judge in enumerate(judges[code]):
+                if recusal_reason_for(judge, submission):
+                    continue  # automatic recusal (standard.md §4)
+                JudgeAssignment.objects.create(
+                    organisation=association, submission=submission, judge=judge, is_panel_chair=position == 0
+                )
+                if open_for_demo and position == 0:
+                    continue
                 points = [
                     (
                         c,
@@ -670,6 +685,8 @@ def seed_submissions(
                 ScoreItem.objects.bulk_create(
                     [ScoreItem(sheet=sheet, criterion=c, points=p) for c, p in points]
                 )
+            if not open_for_demo:
+                Submission.objects.filter(pk=submission.pk).update(scores_released_at=now)
             created += 1
     submission_scores_aggregate(campaign=campaign)
     return created
@@ -689,7 +706,7 @@ def link_circle_leader(orgs: dict[str, Organisation]) -> None:
 def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
     """Load or grow the demo. Input: target circle count (≥ 300 gives the documented shape).
     Output: a summary dict (organisations, circles, submissions, logins)."""
-    with no_tenant():
+    with no_tenant(), disable_auditlog():
         with transaction.atomic():
             orgs = seed_organisations()
             campaign = seed_campaign(orgs)

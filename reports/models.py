@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Submission
 from promotion.models import Campaign
-from qcportal.models import Membership, Organisation
+from qcportal.models import Membership, Organisation, OwnedByOrganisation
 from qcportal.tenancy import tenant_manager
 
 from .choices import FileFormat, FormKind, RunStatus
 
 
-class ReportRun(models.Model):
+class ReportRun(OwnedByOrganisation, models.Model):
     """One generation of an official form (architecture.md, "Long work").
 
     ``organisation`` is the organisation the form is about (e.g. the province whose Annex 3

@@ -14,9 +14,11 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from circles.choices import ProjectStatus, ProjectType, TargetKind
 from evaluation.choices import JudgeLevel, ScoreSheetKind, SubmissionStatus
+from evaluation.models import JudgeAssignment, Submission
 from evaluation.services import submission_scores_aggregate
 from qcportal.choices import OrganisationKind as K
 from qcportal.roles import Role
@@ -217,6 +219,12 @@ def build_network():
                 kind=ScoreSheetKind.INNOVATION_RESULT,
             )
         f.ScoreSheetFactory(organisation=pa, submission=s3, judge=judges[5], total=Decimal("60"))
+        for submission, panel in ((s1, judges[:6]), (s2, judges[:3]), (s3, judges[5:])):
+            for position, judge in enumerate(panel):
+                JudgeAssignment.objects.create(
+                    organisation=pa, submission=submission, judge=judge, is_panel_chair=position == 0
+                )
+        Submission.objects.filter(pk__in=[s1.pk, s2.pk]).update(scores_released_at=timezone.now())
         submission_scores_aggregate(campaign=campaign)
 
         def member(username, org, role):

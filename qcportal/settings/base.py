@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "drf_spectacular",
+    "auditlog",
     "qcportal.apps.QcPortalConfig",
     "promotion.apps.PromotionConfig",
     "circles.apps.CirclesConfig",
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qcportal.tenancy.TenantMiddleware",
+    "qcportal.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "qcportal.urls"
@@ -109,6 +111,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Audit trail (django-auditlog with our AuditEntry model) ------------------
+AUDITLOG_LOGENTRY_MODEL = "qcportal.AuditEntry"
+AUDITLOG_USE_BASE_MANAGER = True  # fetch "before" rows without the tenant scope
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {

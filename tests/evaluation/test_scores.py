@@ -40,6 +40,6 @@ def test_aggregate_stores_scores_and_respects_campaign_threshold(network):
     with tenant_scope(network.caq):
         network.campaign.score_trim_min_judges = 6
         network.campaign.save()
-        assert submission_scores_aggregate(campaign=network.campaign) == 3  # s1, s2, s3 have sheets
+        assert submission_scores_aggregate(campaign=network.campaign) == 2  # s1, s2 released; s3 not
         s1.refresh_from_db()
         assert s1.score == D("84.00")  # (80+85+90+70+95)/5 without trimming

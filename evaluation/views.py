@@ -1,0 +1,303 @@
+"""HTML views of the evaluation app: a judge's tasks, the submission page (materials, score
+sheet, recusal, release, result report upload) and the association's judging overview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from promotion.selectors import campaign_list
+from qcportal.models import Organisation
+from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
+from qcportal.roles import Role
+from qcportal.tenancy import visible_organisations
+
+from . import services
+from .forms import AssignForm, RecusalForm, ResultReportForm
+from .models import JudgeAssignment, ScoreSheet, Submission
+from .selectors import (
+    assignment_list,
+    criteria_for,
+    judge_list,
+    judging_overview,
+    score_sheet_list,
+    submission_get,
+    submission_list_for_judge,
+)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+class JudgeTaskListView(MembershipRequiredMixin, ListView):
+    """A judge's assigned submissions (never unassigned or recused ones) and their sheet status."""
+
+    permission_required = "evaluation:score"
+    template_name = "evaluation/task_list.html"
+    context_object_name = "submissions"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return submission_list_for_judge(membership=self.request.membership)
+
+
+class SubmissionMixin(MembershipRequiredMixin):
+    """Resolves ``pk`` to a submission visible in the scope (404 otherwise) and requires
+    ``submissions:view`` or, for judges, ``evaluation:score`` on it."""
+
+    def get_submission(self) -> Submission:
+        try:
+            submission = submission_get(pk=self.kwargs["pk"])
+        except Submission.DoesNotExist:
+            raise Http404 from None
+        membership = self.request.membership
+        if not (
+            has_permission(membership, "submissions:view")
+            or has_permission(membership, "evaluation:score", submission)
+        ):
+            raise PermissionDenied(_("您当前的身份不能查看该成果。"))
+        return submission
+
+    def back(self):
+        return redirect("evaluation:submission-detail", pk=self.kwargs["pk"])
+
+
+class SubmissionDetailView(SubmissionMixin, TemplateView):
+    """The submission page. Judges score here (sheet form, recusal); the panel chair and
+    association staff release scores and manage the panel; the enterprise uploads its
+    result report. Other judges' sheets appear only after release (scope)."""
+
+    template_name = "evaluation/submission_detail.html"
+
+    def get_context_data(self, sheet_errors=None, sheet_values=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        membership = self.request.membership
+        submission = self.get_submission()
+        kind = services.sheet_kind_for(submission)
+        sheets = list(score_sheet_list(submission=submission))
+        my_sheet = next((s for s in sheets if s.judge.user_id == membership.user_id), None)
+        can_score = membership.role == Role.JUDGE and has_permission(
+            membership, "evaluation:score", submission
+        )
+        can_manage = has_permission(membership, "evaluation:manage") and has_permission(
+            membership, "evaluation:release", submission
+        )
+        criteria = list(criteria_for(kind=kind))
+        entered = sheet_values or (
+            {i.criterion.code: i.points for i in my_sheet.items.all()} if my_sheet else {}
+        )
+        context.update(
+            submission=submission,
+            criteria=[(c, entered.get(c.code, ""), (sheet_errors or {}).get(c.code)) for c in criteria],
+            sheet_errors=sheet_errors or {},
+            assessment=(sheet_values or {}).get("assessment", my_sheet.assessment if my_sheet else ""),
+            my_sheet=my_sheet,
+            other_sheets=[s for s in sheets if s is not my_sheet],
+            can_score=can_score and not submission.scores_released_at,
+            can_release=has_permission(membership, "evaluation:release", submission)
+            and not submission.scores_released_at,
+            can_manage=can_manage,
+            can_upload=has_permission(membership, "submissions:submit", submission),
+            assignments=assignment_list(submission=submission) if can_manage else [],
+            assign_form=AssignForm(judges=judge_list(association=submission.recommending_association))
+            if can_manage
+            else None,
+            recusal_form=RecusalForm(),
+            upload_form=ResultReportForm(),
+            members=submission.circle.members.order_by("position_order", "id"),
+        )
+        return context
+
+
+class ScoreSheetSaveView(SubmissionMixin, View):
+    """POST: save (``action=save``) or submit and lock (``action=submit``) the judge's sheet."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        submission = self.get_submission()
+        submit = request.POST.get("action") == "submit"
+        criteria = criteria_for(kind=services.sheet_kind_for(submission))
+        points = {c.code: request.POST.get(f"points_{c.code}", "") for c in criteria}
+        try:
+            services.score_sheet_save(
+                membership=request.membership,
+                submission=submission,
+                points=points,
+                assessment=request.POST.get("assessment", ""),
+                submit=submit,
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            view = SubmissionDetailView()
+            view.setup(request, pk=pk)
+            messages.error(request, _("评分表未保存，请按提示修改。"))
+            context = view.get_context_data(
+                sheet_errors={k: "；".join(v) for k, v in errors.items()},
+                sheet_values={**points, "assessment": request.POST.get("assessment", "")},
+            )
+            return view.render_to_response(context, status=400)
+        messages.success(request, _("评分表已提交并锁定。") if submit else _("评分表草稿已保存。"))
+        return self.back()
+
+
+class RecusalView(SubmissionMixin, View):
+    """POST: the judge declares a conflict of interest (回避) with a reason."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        submission = self.get_submission()
+        form = RecusalForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors.get("reason") or _("请填写回避原因。"))
+            services.recusal_declare(
+                membership=request.membership, submission=submission, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return self.back()
+        messages.success(request, _("已申报回避，该成果不再出现在您的评审任务中。"))
+        return redirect("evaluation:task-list")
+
+
+class ReleaseView(SubmissionMixin, View):
+    """POST: the panel chair (or association staff) releases the panel's scores."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        submission = self.get_submission()
+        try:
+            submission = services.scores_release(membership=request.membership, submission=submission)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("评分已公开，成果得分 %(score)s 分。") % {"score": submission.score})
+        return self.back()
+
+
+class AssignView(SubmissionMixin, View):
+    """POST: association staff assign a judge (automatic recusal refuses conflicted judges)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        submission = self.get_submission()
+        require_permission(request.membership, "evaluation:manage")
+        form = AssignForm(request.POST, judges=judge_list(association=submission.recommending_association))
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            assignment = services.judge_assign(
+                membership=request.membership,
+                submission=submission,
+                judge=form.cleaned_data["judge"],
+                is_panel_chair=form.cleaned_data["is_panel_chair"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("已分配评委：%(judge)s") % {"judge": assignment.judge.name})
+        return self.back()
+
+
+class UnassignView(MembershipRequiredMixin, View):
+    """POST: association staff remove an assignment without submitted sheet."""
+
+    http_method_names = ["post"]
+    permission_required = "evaluation:manage"
+
+    def post(self, request, pk):
+        assignment = JudgeAssignment.objects.select_related("submission", "judge").filter(pk=pk).first()
+        if assignment is None:
+            raise Http404
+        try:
+            services.judge_unassign(membership=request.membership, assignment=assignment)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("已取消分配：%(judge)s") % {"judge": assignment.judge.name})
+        return redirect("evaluation:submission-detail", pk=assignment.submission_id)
+
+
+class SheetWithdrawView(MembershipRequiredMixin, View):
+    """POST: association staff reopen a submitted sheet for correction (before release)."""
+
+    http_method_names = ["post"]
+    permission_required = "evaluation:manage"
+
+    def post(self, request, pk):
+        sheet = ScoreSheet.objects.select_related("submission", "judge").filter(pk=pk).first()
+        if sheet is None:
+            raise Http404
+        try:
+            services.score_sheet_withdraw(membership=request.membership, sheet=sheet)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("已退回%(judge)s的评分表。") % {"judge": sheet.judge.name})
+        return redirect("evaluation:submission-detail", pk=sheet.submission_id)
+
+
+class ResultReportUploadView(SubmissionMixin, View):
+    """POST: the enterprise uploads its result report (PDF/Word, ≤ 20 MB, type sniffed)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        submission = self.get_submission()
+        form = ResultReportForm(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            services.result_report_upload(
+                membership=request.membership,
+                submission=submission,
+                upload=form.cleaned_data["result_report"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("成果报告已上传。"))
+        return self.back()
+
+
+class ResultReportDownloadView(SubmissionMixin, View):
+    """GET: download the submission's result report (whoever may see the submission)."""
+
+    def get(self, request, pk):
+        submission = self.get_submission()
+        if not submission.result_report:
+            raise Http404(_("尚未上传成果报告。"))
+        name = submission.result_report.name.rsplit("/", 1)[-1]
+        return FileResponse(submission.result_report.open("rb"), as_attachment=True, filename=name)
+
+
+class JudgingOverviewView(MembershipRequiredMixin, TemplateView):
+    """Association staff: the campaign's submissions judged by associations in their share,
+    with judges assigned, sheets submitted and release state."""
+
+    permission_required = "evaluation:manage"
+    template_name = "evaluation/judging.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaign = campaign_list().filter(code=kwargs["code"]).first()
+        if campaign is None:
+            raise Http404
+        associations = Organisation.objects.filter(
+            pk__in=visible_organisations(self.request.membership.organisation)
+        )
+        context.update(
+            campaign=campaign,
+            submissions=judging_overview(campaign=campaign, associations=associations.values("pk")),
+        )
+        return context
