@@ -224,7 +224,7 @@ class ScoreSheet(OwnedByOrganisation, models.Model):
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
-    objects = tenant_manager()
+    objects = tenant_manager(submission="submission", sheet="pk")
 
     class Meta:
         verbose_name = _("评分表")

@@ -134,7 +134,9 @@ class ScoreSheetSaveView(SubmissionMixin, View):
                 submit=submit,
             )
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
+            if "__all__" in errors:
+                errors["general"] = errors.pop("__all__")
             view = SubmissionDetailView()
             view.setup(request, pk=pk)
             messages.error(request, _("评分表未保存，请按提示修改。"))

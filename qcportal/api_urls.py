@@ -5,14 +5,21 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from evaluation.api.views import ScoreSheetViewSet, SubmissionViewSet
 from promotion.api.views import CampaignViewSet
 from reports.api.views import ReportRunViewSet
+
+from .api_views import AuditEntryViewSet, OrganisationViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("report-runs", ReportRunViewSet, basename="reportrun")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("submissions", SubmissionViewSet, basename="submission")
+router.register("score-sheets", ScoreSheetViewSet, basename="scoresheet")
+router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),

@@ -7,7 +7,11 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION = (
     (_("首页"), "home", None),
     (_("年度活动"), "promotion:campaign-list", "campaigns:view"),
+    (_("评审任务"), "evaluation:task-list", "evaluation:score"),
     (_("报表记录"), "reports:run-list", "reports:view"),
+    (_("组织管理"), "organisation-list", "organisations:view"),
+    (_("用户管理"), "membership-list", "users:manage"),
+    (_("审计日志"), "audit-list", "audit:view"),
 )
 
 

@@ -68,7 +68,8 @@ register_object_rule("users:manage", within_own_subtree)
 
 
 class MembershipRequiredMixin(LoginRequiredMixin):
-    """HTML view mixin: login required, an active membership, and ``permission_required``.
+    """HTML view mixin: login required, an active membership, and ``permission_required``
+    (checked with :func:`require_permission`).
 
     Anonymous users are redirected to the login page; a user without the permission gets 403.
     """
@@ -86,10 +87,9 @@ class MembershipRequiredMixin(LoginRequiredMixin):
 
 
 class HasAreaPermission(drf_permissions.BasePermission):
-    """DRF permission: the acting membership must hold the view's ``permission_required``.
-
-    Views may map HTTP methods to permissions with ``permission_map``.
-    """
+    """DRF permission: the acting membership must hold the view's ``permission_required``
+    (a permission, or a tuple of which any one suffices). Views may map actions to
+    permissions with ``permission_map``."""
 
     message = "您当前的身份没有执行此操作的权限。"
 
@@ -100,4 +100,7 @@ class HasAreaPermission(drf_permissions.BasePermission):
         permission_map = getattr(view, "permission_map", None) or {}
         action = getattr(view, "action", None)
         perm = permission_map.get(action) or getattr(view, "permission_required", None)
-        return perm is None or has_permission(membership, perm)
+        if perm is None:
+            return True
+        perms = perm if isinstance(perm, tuple) else (perm,)
+        return any(has_permission(membership, p) for p in perms)

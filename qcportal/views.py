@@ -1,14 +1,33 @@
-"""HTML views of the tenancy core: switching the acting membership."""
+"""HTML views of the tenancy core: switching the acting membership, administration of
+organisations, users, roles and invitations, and the audit trail."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
 
-from .tenancy import SESSION_KEY
+from . import services
+from .choices import OrganisationKind
+from .forms import InvitationAcceptForm, InvitationForm, OrganisationForm
+from .models import AuditEntry, Invitation, Membership, Organisation
+from .permissions import MembershipRequiredMixin, has_permission
+from .roles import Role
+from .selectors import (
+    audit_entry_list,
+    invitation_list,
+    membership_list,
+    organisation_get,
+    organisation_subtree,
+)
+from .tenancy import SESSION_KEY, is_visible, visible_organisations
 
 
 class SwitchMembershipView(LoginRequiredMixin, View):
@@ -30,3 +49,339 @@ class SwitchMembershipView(LoginRequiredMixin, View):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("home")
         return HttpResponseRedirect(target)
+
+
+# --- Administration of organisations and users (association administrators) ---------------
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to a form, field by field where possible."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+class OrganisationListView(MembershipRequiredMixin, ListView):
+    """The organisations of the acting organisation's share, filterable by kind and name."""
+
+    permission_required = "organisations:view"
+    template_name = "qcportal/organisation_list.html"
+    context_object_name = "organisations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return organisation_subtree(
+            organisation=self.request.membership.organisation,
+            kind=self.request.GET.get("kind", ""),
+            search=self.request.GET.get("q", "").strip(),
+        )
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "kinds": OrganisationKind.choices,
+            "can_manage": has_permission(self.request.membership, "organisations:manage"),
+        }
+
+
+class OrganisationDetailView(MembershipRequiredMixin, TemplateView):
+    """An organisation: its details, children and, for administrators, members and invitations."""
+
+    permission_required = "organisations:view"
+    template_name = "qcportal/organisation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        membership = self.request.membership
+        try:
+            organisation = organisation_get(code=kwargs["code"])
+        except Organisation.DoesNotExist:
+            raise Http404 from None
+        if not is_visible(organisation, to=membership.organisation):
+            raise PermissionDenied(_("只能查看本单位及下级单位的详细信息。"))
+        can_manage_users = has_permission(membership, "users:manage", organisation)
+        context.update(
+            organisation=organisation,
+            children=Organisation.objects.filter(parent=organisation).order_by("code"),
+            can_manage=has_permission(membership, "organisations:manage", organisation),
+            can_manage_users=can_manage_users,
+            memberships=membership_list(organisation=organisation, active=None) if can_manage_users else [],
+            invitations=invitation_list(organisation=organisation) if can_manage_users else [],
+        )
+        return context
+
+
+class OrganisationCreateView(MembershipRequiredMixin, FormView):
+    """Create an organisation under one in the administrator's subtree."""
+
+    permission_required = "organisations:manage"
+    template_name = "qcportal/organisation_form.html"
+    form_class = OrganisationForm
+
+    def get_form_kwargs(self):
+        parents = Organisation.objects.filter(
+            pk__in=visible_organisations(self.request.membership.organisation),
+            kind__in=[
+                OrganisationKind.NATIONAL_ASSOCIATION,
+                OrganisationKind.REGIONAL_ASSOCIATION,
+                OrganisationKind.INDUSTRY_ASSOCIATION,
+                OrganisationKind.RECOMMENDING_UNIT,
+            ],
+        ).order_by("path")
+        initial = {"parent": self.request.GET.get("parent")}
+        if initial["parent"]:
+            initial["parent"] = parents.filter(code=initial["parent"]).first()
+        return {**super().get_form_kwargs(), "parents": parents, "initial": initial}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        try:
+            organisation = services.organisation_create(
+                membership=self.request.membership,
+                code=data.pop("code"),
+                kind=data.pop("kind"),
+                parent=data.pop("parent"),
+                **data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已创建组织：%(name)s") % {"name": organisation.name})
+        return redirect("organisation-detail", code=organisation.code)
+
+
+class OrganisationUpdateView(MembershipRequiredMixin, FormView):
+    """Edit an organisation's name and contact fields."""
+
+    permission_required = "organisations:manage"
+    template_name = "qcportal/organisation_form.html"
+    form_class = OrganisationForm
+
+    def get_organisation(self) -> Organisation:
+        try:
+            return organisation_get(code=self.kwargs["code"])
+        except Organisation.DoesNotExist:
+            raise Http404 from None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_organisation()}
+
+    def form_valid(self, form):
+        organisation = Organisation.objects.get(pk=form.instance.pk)
+        try:
+            services.organisation_update(
+                membership=self.request.membership, organisation=organisation, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存。"))
+        return redirect("organisation-detail", code=organisation.code)
+
+
+class MembershipListView(MembershipRequiredMixin, ListView):
+    """Users and their roles in the administrator's subtree."""
+
+    permission_required = "users:manage"
+    template_name = "qcportal/membership_list.html"
+    context_object_name = "memberships"
+    paginate_by = 50
+
+    def get_queryset(self):
+        active = {"1": True, "0": False}.get(self.request.GET.get("active", "1"))
+        return membership_list(
+            role=self.request.GET.get("role", ""), active=active, search=self.request.GET.get("q", "").strip()
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "roles": Role.choices}
+
+
+class InvitationCreateView(MembershipRequiredMixin, FormView):
+    """Invite a person by e-mail; the one-time link is mailed and shown once."""
+
+    permission_required = "users:manage"
+    template_name = "qcportal/invitation_form.html"
+    form_class = InvitationForm
+
+    def get_form_kwargs(self):
+        organisations = Organisation.objects.filter(
+            pk__in=visible_organisations(self.request.membership.organisation)
+        ).order_by("path")
+        initial = {"organisation": self.request.GET.get("organisation")}
+        return {**super().get_form_kwargs(), "organisations": organisations, "initial": initial}
+
+    def form_valid(self, form):
+        try:
+            invitation, url = services.invitation_create(
+                membership=self.request.membership,
+                organisation=form.cleaned_data["organisation"],
+                role=form.cleaned_data["role"],
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                accept_url_base=self.request.build_absolute_uri("/")[:-1],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return self.form_invalid(form)
+        return self.render_to_response(
+            self.get_context_data(form=form, invitation=invitation, invitation_url=url)
+        )
+
+
+class MembershipRevokeView(MembershipRequiredMixin, View):
+    """POST: revoke a role in the subtree."""
+
+    http_method_names = ["post"]
+    permission_required = "users:manage"
+
+    def post(self, request, pk):
+        target = Membership.objects.select_related("organisation", "user").filter(pk=pk).first()
+        if target is None:
+            raise Http404
+        try:
+            services.membership_revoke(membership=request.membership, target=target)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("已撤销：%(m)s") % {"m": target})
+        return redirect("organisation-detail", code=target.organisation.code)
+
+
+class UserDeactivateView(MembershipRequiredMixin, View):
+    """POST: deactivate a login whose roles all lie in the subtree."""
+
+    http_method_names = ["post"]
+    permission_required = "users:manage"
+
+    def post(self, request, pk):
+        target = Membership.objects.select_related("user").filter(user_id=pk).first()
+        if target is None:
+            raise Http404
+        try:
+            services.user_deactivate(membership=request.membership, user=target.user)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("已停用账户：%(u)s") % {"u": target.user})
+        return redirect("membership-list")
+
+
+class InvitationRevokeView(MembershipRequiredMixin, View):
+    """POST: withdraw an unused invitation."""
+
+    http_method_names = ["post"]
+    permission_required = "users:manage"
+
+    def post(self, request, pk):
+        invitation = Invitation.objects.select_related("organisation").filter(pk=pk).first()
+        if invitation is None:
+            raise Http404
+        try:
+            services.invitation_revoke(membership=request.membership, invitation=invitation)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("已撤销邀请。"))
+        return redirect("organisation-detail", code=invitation.organisation.code)
+
+
+class InvitationAcceptView(FormView):
+    """Public: open a one-time invitation link, set up the account (or, when logged in, add
+    the role to the current account) and sign in."""
+
+    template_name = "qcportal/invitation_accept.html"
+    form_class = InvitationAcceptForm
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.invitation = services.invitation_for_token(kwargs["token"])
+        except ValidationError as exc:
+            return self.response_class(
+                request=request,
+                template=["qcportal/invitation_invalid.html"],
+                context={"message": _errors(exc)},
+                status=410,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "invitation": self.invitation}
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.POST.get("attach"):
+            membership = services.invitation_accept(token=kwargs["token"], user=request.user)
+            return self._done(membership)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            membership = services.invitation_accept(
+                token=self.kwargs["token"],
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            if "password" in getattr(exc, "error_dict", {}):
+                for error in exc.message_dict["password"]:
+                    form.add_error("password1", error)
+            return self.form_invalid(form)
+        login(self.request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        return self._done(membership)
+
+    def _done(self, membership):
+        self.request.session[SESSION_KEY] = membership.pk
+        messages.success(
+            self.request,
+            _("欢迎！您已加入%(org)s（%(role)s）。")
+            % {"org": membership.organisation.name, "role": membership.get_role_display()},
+        )
+        return redirect("home")
+
+
+class AuditListView(MembershipRequiredMixin, ListView):
+    """The audit trail of the administrator's or staff's subtree, read-only, filterable."""
+
+    permission_required = "audit:view"
+    template_name = "qcportal/audit_list.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        g = self.request.GET
+        return audit_entry_list(
+            model=g.get("model", ""),
+            action=g.get("action", ""),
+            actor=g.get("actor", "").strip(),
+            since=parse_date(g.get("since", "") or "") if g.get("since") else None,
+            until=parse_date(g.get("until", "") or "") if g.get("until") else None,
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "actions": AuditEntry.Action.choices}
+
+
+class AuditDetailView(MembershipRequiredMixin, TemplateView):
+    """One audit entry with its changes (field: [before, after])."""
+
+    permission_required = "audit:view"
+    template_name = "qcportal/audit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        entry = audit_entry_list().filter(pk=kwargs["pk"]).first()
+        if entry is None:
+            raise Http404
+        return {
+            **super().get_context_data(**kwargs),
+            "entry": entry,
+            "changes": sorted((entry.changes or {}).items()),
+        }

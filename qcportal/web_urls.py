@@ -1,12 +1,24 @@
-"""HTML routes of the tenancy core (login, logout, switching membership)."""
+"""HTML routes of the tenancy core: login, switching membership, administration, audit."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import SwitchMembershipView
+from . import views
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/switch/<int:pk>/", SwitchMembershipView.as_view(), name="switch-membership"),
+    path("accounts/switch/<int:pk>/", views.SwitchMembershipView.as_view(), name="switch-membership"),
+    path("accounts/invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path("organisations/new/", views.OrganisationCreateView.as_view(), name="organisation-create"),
+    path("organisations/<str:code>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
+    path("organisations/<str:code>/edit/", views.OrganisationUpdateView.as_view(), name="organisation-edit"),
+    path("users/", views.MembershipListView.as_view(), name="membership-list"),
+    path("users/invite/", views.InvitationCreateView.as_view(), name="invitation-create"),
+    path("users/<int:pk>/deactivate/", views.UserDeactivateView.as_view(), name="user-deactivate"),
+    path("memberships/<int:pk>/revoke/", views.MembershipRevokeView.as_view(), name="membership-revoke"),
+    path("invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation-revoke"),
+    path("audit/", views.AuditListView.as_view(), name="audit-list"),
+    path("audit/<int:pk>/", views.AuditDetailView.as_view(), name="audit-detail"),
 ]
