@@ -2,8 +2,9 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
 
 from evaluation.api.views import ScoreSheetViewSet, SubmissionViewSet
 from promotion.api.views import CampaignViewSet
@@ -21,8 +22,17 @@ router.register("submissions", SubmissionViewSet, basename="submission")
 router.register("score-sheets", ScoreSheetViewSet, basename="scoresheet")
 router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
 
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, get an API token; throttled like the login page and
+    subject to the django-axes lockout."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include(router.urls)),
 ]

@@ -1,7 +1,10 @@
 """API views of the tenancy core: organisations and the audit trail (read-only)."""
 
+import django_filters
 from rest_framework import serializers, viewsets
 
+from .api import TenantViewSetMixin
+from .choices import OrganisationKind
 from .models import AuditEntry, Organisation
 from .permissions import HasAreaPermission
 from .selectors import audit_entry_list
@@ -30,17 +33,28 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationFilterSet(django_filters.FilterSet):
+    """Filter organisations by kind (declared, so nothing queries at import)."""
+
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+
+    class Meta:
+        model = Organisation
+        fields = ["kind"]
+
+
+class OrganisationViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The organisations of the acting organisation's share, by code."""
 
     serializer_class = OrganisationSerializer
+    schema_model = Organisation
     permission_classes = [HasAreaPermission]
     permission_required = "organisations:view"
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
-    filterset_fields = ["kind"]
+    filterset_class = OrganisationFilterSet
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         membership = self.request.membership
         return Organisation.objects.filter(
             pk__in=visible_organisations(membership.organisation)
@@ -76,12 +90,13 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+class AuditEntryViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The audit trail of the scope, newest first. Read-only: no method changes an entry."""
 
     serializer_class = AuditEntrySerializer
+    schema_model = AuditEntry
     permission_classes = [HasAreaPermission]
     permission_required = "audit:view"
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return audit_entry_list()

@@ -1,8 +1,11 @@
 """Request middleware of QC Portal (besides tenancy and audit)."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -18,3 +21,28 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse request bodies above ``settings.MAX_REQUEST_BYTES`` with 413 before reading them.
+
+    Uploads are streamed to disk by Django; this bounds what a client can make the server
+    store at all (each upload form then applies its own, smaller limit and type check).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            return HttpResponse(
+                _("请求过大：单次上传不能超过%(max)s。")
+                % {"max": filesizeformat(settings.MAX_REQUEST_BYTES)},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -385,3 +385,12 @@ class AuditDetailView(MembershipRequiredMixin, TemplateView):
             "entry": entry,
             "changes": sorted((entry.changes or {}).items()),
         }
+
+
+def ratelimited(request, exception):
+    """Response for requests over a rate limit (django-ratelimit): 429 with a Chinese message,
+    JSON for the API."""
+    message = _("操作过于频繁，请稍后再试。")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "429.html", {"message": message}, status=429)

@@ -1,12 +1,18 @@
 """HTML routes of the tenancy core: login, switching membership, administration, audit."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django_ratelimit.decorators import ratelimit
 
 from . import views
 
+login_view = ratelimit(key="ip", rate=settings.RATE_LIMITS["login"], method="POST", block=True)(
+    auth_views.LoginView.as_view(redirect_authenticated_user=True)
+)
+
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/switch/<int:pk>/", views.SwitchMembershipView.as_view(), name="switch-membership"),
     path("accounts/invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"),

@@ -3,13 +3,16 @@ forms page (generate, progress, download) and the list of report runs."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
+from django_ratelimit.decorators import ratelimit
 from django_tables2 import SingleTableMixin
 
 from circles.selectors import (
@@ -127,6 +130,11 @@ class CampaignFormsView(MembershipRequiredMixin, FormView):
         context["campaign"] = self.campaign
         context["runs"] = report_run_list(campaign=self.campaign)[:20]
         return context
+
+    @method_decorator(ratelimit(key="user", rate=settings.RATE_LIMITS["reports"], method="POST", block=True))
+    def post(self, request, *args, **kwargs):
+        """Start a run (rate limited per user: report generation is expensive)."""
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         try:

@@ -5,29 +5,44 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
+from qcportal.api import TenantViewSetMixin
 from qcportal.permissions import HasAreaPermission
 
 from ..choices import RunStatus
 from ..filtersets import ReportRunFilterSet
+from ..models import ReportRun
 from ..selectors import report_run_list
 from ..services import report_run_start
 from .serializers import ReportRunSerializer, ReportRunStartInputSerializer
 
 
 class ReportRunViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    TenantViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Report runs: list and filter, start one (POST, 202), poll it (GET), download its file."""
 
     serializer_class = ReportRunSerializer
+    schema_model = ReportRun
     permission_classes = [HasAreaPermission]
     permission_required = "reports:view"
     permission_map = {"create": "reports:export"}
     filterset_class = ReportRunFilterSet
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return report_run_list()
+
+    def get_throttles(self):
+        """Report generation is expensive: POST is throttled per user (``reports`` rate)."""
+        if self.action == "create":
+            self.throttle_scope = "reports"
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
 
     def create(self, request, *args, **kwargs):
         """Start a run; answers 202 with the run (status ``pending``) to poll."""
