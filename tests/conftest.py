@@ -21,8 +21,10 @@ from evaluation.choices import JudgeLevel, ScoreSheetKind, SubmissionStatus
 from evaluation.models import JudgeAssignment, Submission
 from evaluation.services import submission_scores_aggregate
 from qcportal.choices import OrganisationKind as K
+from qcportal.models import Invitation
 from qcportal.roles import Role
 from qcportal.tenancy import no_tenant
+from reports.models import ReportRun
 
 from . import factories as f
 
@@ -244,11 +246,56 @@ def build_network():
             e1_exec=member("e1_exec", e1, Role.ENTERPRISE_EXECUTIVE),
             e1_leader=member("e1_leader", e1, Role.CIRCLE_LEADER),
             pa_judge=member("pa_judge", pa, Role.JUDGE),
+            pa_judge2=member("pa_judge2", pa, Role.JUDGE),
+            pb_judge=member("pb_judge", pb, Role.JUDGE),
+            e4_coord=member("e4_coord", e4, Role.ENTERPRISE_COORDINATOR),
+            ru3_coord=member("ru3_coord", ru3, Role.UNIT_COORDINATOR),
+            caq_admin=member("caq_admin", caq, Role.ASSOCIATION_ADMIN),
         )
         judges[0].user = users.pa_judge
         judges[0].save()
+        judges[1].user = users.pa_judge2  # 钱骨干: scored s1 (85) and s2 (82.5)
+        judges[1].save()
         c1.members.filter(role="leader").update(user=users.e1_leader)
+        # The other province's side, so that every route has a foreign object to ask for.
+        pb_judge = f.JudgeFactory(
+            organisation=pb,
+            name="郑评委",
+            certificate_number="QCPS-B-001",
+            level=JudgeLevel.PANEL_CHAIR,
+            user=users.pb_judge,
+        )
+        JudgeAssignment.objects.create(organisation=pb, submission=s5, judge=pb_judge, is_panel_chair=True)
+        pb_sheet = f.ScoreSheetFactory(organisation=pb, submission=s5, judge=pb_judge, total=Decimal("90"))
+        run_pa = ReportRun.objects.create(
+            organisation=pa, campaign=campaign, form="annex3", file_format="xlsx", requested_by=users.pa_staff
+        )
+        run_pb = ReportRun.objects.create(
+            organisation=pb, campaign=campaign, form="annex3", file_format="xlsx", requested_by=users.pb_staff
+        )
+        invitation_pa = Invitation.objects.create(
+            organisation=pa,
+            email="new@pa.example.cn",
+            full_name="待邀请甲",
+            role=Role.ASSOCIATION_STAFF,
+            token_digest="a" * 64,
+            invited_by=users.pa_admin,
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        )
+        invitation_pb = Invitation.objects.create(
+            organisation=pb,
+            email="new@pb.example.cn",
+            full_name="待邀请乙",
+            role=Role.ASSOCIATION_STAFF,
+            token_digest="b" * 64,
+            invited_by=users.pb_admin,
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        )
     return SimpleNamespace(
+        pb_judge=pb_judge,
+        pb_sheet=pb_sheet,
+        runs=SimpleNamespace(pa=run_pa, pb=run_pb),
+        invitations=SimpleNamespace(pa=invitation_pa, pb=invitation_pb),
         caq=caq,
         pa=pa,
         pb=pb,

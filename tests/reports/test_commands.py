@@ -34,8 +34,8 @@ def test_render_form_writes_the_file(network, tmp_path):
     )
     assert openpyxl.load_workbook(out).active["A2"].value == "质量管理小组活动统计表"
     with no_tenant():
-        run = ReportRun.objects.get()
-    assert run.status == "succeeded" and run.requested_by is None
+        run = ReportRun.objects.get(requested_by=None)
+    assert run.status == "succeeded"
 
 
 @pytest.mark.django_db
