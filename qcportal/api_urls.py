@@ -15,6 +15,7 @@ from .api_views import AuditEntryViewSet, OrganisationViewSet
 app_name = "api"
 
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("report-runs", ReportRunViewSet, basename="reportrun")
 router.register("organisations", OrganisationViewSet, basename="organisation")
