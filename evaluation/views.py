@@ -122,6 +122,7 @@ class ScoreSheetSaveView(SubmissionMixin, View):
 
     def post(self, request, pk):
         submission = self.get_submission()
+        require_permission(request.membership, "evaluation:score", submission)
         submit = request.POST.get("action") == "submit"
         criteria = criteria_for(kind=services.sheet_kind_for(submission))
         points = {c.code: request.POST.get(f"points_{c.code}", "") for c in criteria}
@@ -156,6 +157,7 @@ class RecusalView(SubmissionMixin, View):
 
     def post(self, request, pk):
         submission = self.get_submission()
+        require_permission(request.membership, "evaluation:recuse", submission)
         form = RecusalForm(request.POST)
         try:
             if not form.is_valid():
@@ -177,6 +179,7 @@ class ReleaseView(SubmissionMixin, View):
 
     def post(self, request, pk):
         submission = self.get_submission()
+        require_permission(request.membership, "evaluation:release", submission)
         try:
             submission = services.scores_release(membership=request.membership, submission=submission)
         except ValidationError as exc:
@@ -194,6 +197,7 @@ class AssignView(SubmissionMixin, View):
     def post(self, request, pk):
         submission = self.get_submission()
         require_permission(request.membership, "evaluation:manage")
+        require_permission(request.membership, "evaluation:release", submission)
         form = AssignForm(request.POST, judges=judge_list(association=submission.recommending_association))
         try:
             if not form.is_valid():
@@ -256,6 +260,7 @@ class ResultReportUploadView(SubmissionMixin, View):
 
     def post(self, request, pk):
         submission = self.get_submission()
+        require_permission(request.membership, "submissions:submit", submission)
         form = ResultReportForm(request.POST, request.FILES)
         try:
             if not form.is_valid():

@@ -227,6 +227,11 @@ def build_network():
                     organisation=pa, submission=submission, judge=judge, is_panel_chair=position == 0
                 )
         Submission.objects.filter(pk__in=[s1.pk, s2.pk]).update(scores_released_at=timezone.now())
+        # s6: submitted, not yet scored; the panel 赵组长 (chair), 钱骨干, 孙评委 is assigned.
+        s6 = f.SubmissionFactory(campaign=campaign, project=p2, recommending_association=pa,
+                                 status=SubmissionStatus.SUBMITTED, panel_assessment="")
+        for position, judge in enumerate(judges[:3]):
+            JudgeAssignment.objects.create(organisation=pa, submission=s6, judge=judge, is_panel_chair=position == 0)
         submission_scores_aggregate(campaign=campaign)
 
         def member(username, org, role):
@@ -310,7 +315,7 @@ def build_network():
         campaign=campaign,
         campaign_pb=campaign_pb,
         circles=(c1, c2, c3, c4, c5, c6, c7, c8),
-        submissions=(s1, s2, s3, s4, s5),
+        submissions=(s1, s2, s3, s4, s5, s6),
         judges=judges,
         users=users,
     )

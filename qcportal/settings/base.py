@@ -249,6 +249,7 @@ LOGGING = {
     "loggers": {
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
     },
 }
 
