@@ -156,9 +156,11 @@ def recusal_declare(*, membership: Membership, submission: Submission, reason: s
     assignment = JudgeAssignment.objects.select_for_update().get(
         submission=submission, judge__user=membership.user, judge__organisation=membership.organisation
     )
+    # The judge's own sheets, fetched before the recusal hides the submission from their scope.
+    sheets = list(ScoreSheet.objects.filter(submission=submission, judge=assignment.judge))
     assignment.recused, assignment.recusal_reason, assignment.is_panel_chair = True, reason, False
     assignment.save()
-    for sheet in ScoreSheet.objects.filter(submission=submission, judge=assignment.judge):
+    for sheet in sheets:
         sheet.status = ScoreSheetStatus.RECUSED
         sheet.save(update_fields=["status"])
     return assignment
@@ -185,7 +187,7 @@ def _points(raw, criterion: ScoringCriterion) -> Decimal:
                 % {"label": criterion.label, "max": criterion.max_points}
             }
         )
-    if value != value.quantize(Decimal("0.5")):
+    if (value * 2) != (value * 2).to_integral_value():
         raise ValidationError(
             {criterion.code: _("“%(label)s”的得分以0.5分为单位。") % {"label": criterion.label}}
         )

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qcportal.tenancy.TenantMiddleware",
     "qcportal.audit.AuditMiddleware",
+    # django-ratelimit: turns a rate-limited view's refusal into RATELIMIT_VIEW (429).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # django-axes last: it turns a locked-out login into the lockout page / 429.
     "axes.middleware.AxesMiddleware",
 ]

@@ -79,7 +79,7 @@ def test_annex3_for_an_enterprise_is_refused_with_a_chinese_message(api):
 
 def test_roles_without_export_permission_get_403(network):
     client = APIClient()
-    client.force_authenticate(network.users.e1_coord)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=network.users.e1_coord).key}")
     response = client.post(
         reverse("api:reportrun-list"),
         {"campaign": "CAQ-T", "form": "annex3", "file_format": "pdf", "organisation": "E1"},
