@@ -5,6 +5,7 @@ client logged in as a membership, or inside ``tenant_scope`` explicitly.
 """
 
 import datetime as dt
+import importlib
 import io
 import re
 import shutil
@@ -14,6 +15,7 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from circles.choices import ProjectStatus, ProjectType, TargetKind
@@ -45,6 +47,8 @@ def build_network():
     Campaign period 2019-06-01 … 2020-08-31, year 2020 (see tests/reports/test_annex3.py).
     """
     with no_tenant():
+        # Transactional tests (browser, worker) flush the database, data migrations included.
+        importlib.import_module("evaluation.migrations.0003_standard_criteria").seed(django_apps, None)
         caq = _org(
             "CAQ",
             "中国质量协会",
@@ -228,10 +232,17 @@ def build_network():
                 )
         Submission.objects.filter(pk__in=[s1.pk, s2.pk]).update(scores_released_at=timezone.now())
         # s6: submitted, not yet scored; the panel 赵组长 (chair), 钱骨干, 孙评委 is assigned.
-        s6 = f.SubmissionFactory(campaign=campaign, project=p2, recommending_association=pa,
-                                 status=SubmissionStatus.SUBMITTED, panel_assessment="")
+        s6 = f.SubmissionFactory(
+            campaign=campaign,
+            project=p2,
+            recommending_association=pa,
+            status=SubmissionStatus.SUBMITTED,
+            panel_assessment="",
+        )
         for position, judge in enumerate(judges[:3]):
-            JudgeAssignment.objects.create(organisation=pa, submission=s6, judge=judge, is_panel_chair=position == 0)
+            JudgeAssignment.objects.create(
+                organisation=pa, submission=s6, judge=judge, is_panel_chair=position == 0
+            )
         submission_scores_aggregate(campaign=campaign)
 
         def member(username, org, role):
