@@ -294,14 +294,18 @@ class AuditEntry(AbstractLogEntry):
         indexes = [models.Index(fields=["organisation", "-timestamp"], name="qcportal_audit_org_ts_idx")]
 
     def save(self, *args, **kwargs) -> None:
-        """Insert only: take the owning organisation from the audited row, else the actor's."""
+        """Insert only (an existing entry raises ``PermissionError``)."""
         if self.pk is not None and not self._state.adding:
             raise PermissionError("audit entries cannot be changed")
-        if self.organisation_id is None:
-            self.organisation_id = (self.additional_data or {}).get(
-                "organisation_id"
-            ) or self.acting_organisation_id
         super().save(*args, **kwargs)
+
+    def _save_table(self, *args, **kwargs):
+        # Runs after the pre_save signal, where auditlog fills in the actor and the acting
+        # membership: the owning organisation is the audited row's, else the actor's.
+        if self.organisation_id is None:
+            owner = (self.additional_data or {}).get("organisation_id")
+            self.organisation_id = owner or self.acting_organisation_id
+        return super()._save_table(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         """Audit entries cannot be deleted."""

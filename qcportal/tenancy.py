@@ -239,19 +239,26 @@ class TenantMiddleware:
 
 
 class TenantTask(Task):
-    """Celery base task that runs inside a tenant scope.
+    """Celery base task that runs inside a tenant scope, with audit attribution.
 
-    Tasks declare ``base=TenantTask`` and take ``organisation_id`` as a keyword argument; the
-    task body runs inside that organisation's scope. Without ``organisation_id`` the task
-    fails instead of running unscoped.
+    Tasks declare ``base=TenantTask`` and take ``membership_id`` (preferred: the scope of the
+    membership that asked, narrowed for its role, and audit entries attributed to its user)
+    or ``organisation_id`` (system work, e.g. the command line) as keyword arguments. Without
+    either the task fails instead of running unscoped.
     """
 
     abstract = True
 
     def __call__(self, *args, **kwargs):
-        organisation_id = kwargs.get("organisation_id")
+        from .audit import audit_context
+        from .models import Membership
+
+        membership_id, organisation_id = kwargs.get("membership_id"), kwargs.get("organisation_id")
+        if membership_id is not None:
+            membership = Membership._base_manager.select_related("organisation", "user").get(pk=membership_id)
+            with membership_scope(membership), audit_context(actor=membership.user, membership=membership):
+                return super().__call__(*args, **kwargs)
         if organisation_id is None:
-            raise ValueError("TenantTask needs an organisation_id keyword argument")
-        organisation = _orgs().get(pk=organisation_id)
-        with tenant_scope(organisation):
+            raise ValueError("TenantTask needs a membership_id or organisation_id keyword argument")
+        with tenant_scope(_orgs().get(pk=organisation_id)), audit_context():
             return super().__call__(*args, **kwargs)

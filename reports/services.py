@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from evaluation.models import Submission
 from promotion.models import Campaign
 from qcportal.models import Membership, Organisation
-from qcportal.permissions import require_permission
+from qcportal.permissions import has_permission, require_permission
 from qcportal.tenancy import is_visible
 
 from .choices import FileFormat, RunStatus
@@ -64,17 +64,18 @@ def report_run_start(
         requested_as=membership,
     )
     if enqueue:
-        scope_organisation_id = membership.organisation_id if membership else organisation.pk
-        transaction.on_commit(lambda: _enqueue(run.pk, scope_organisation_id))
+        scope = {"membership_id": membership.pk} if membership else {"organisation_id": organisation.pk}
+        transaction.on_commit(lambda: _enqueue(run.pk, scope))
     return run
 
 
-def _enqueue(run_id: int, organisation_id: int) -> None:
+def _enqueue(run_id: int, scope: dict) -> None:
     """Send the task (runs after commit, possibly outside the request's scope: it only
-    touches the run it was given, by primary key)."""
+    touches the run it was given, by primary key). ``scope``: ``membership_id`` or
+    ``organisation_id`` for :class:`~qcportal.tenancy.TenantTask`."""
     from .tasks import form_render_task
 
-    result = form_render_task.apply_async(kwargs={"run_id": run_id, "organisation_id": organisation_id})
+    result = form_render_task.apply_async(kwargs={"run_id": run_id, **scope})
     ReportRun._base_manager.filter(pk=run_id, task_id="").update(task_id=result.id or "")
 
 
@@ -85,22 +86,27 @@ def _set_progress(run_id: int, percent: int) -> None:
 def report_run_execute(*, run_id: int) -> ReportRun:
     """Produce the file of report run ``run_id`` (idempotent; called by the task).
 
-    Runs inside the requester's tenant scope (set by ``TenantTask``). Marks the run running,
+    Runs inside the requester's tenant scope (set by ``TenantTask``) and re-checks the
+    requester's permission (a revoked role fails the run). Marks the run running,
     reports progress (0–100 %) as the exporter advances, stores the file in Django storage
     and marks it succeeded; a ``ValidationError`` marks it failed with its Chinese message,
     any other error with a generic message (and is logged). A run that already finished is
     returned unchanged. ``OperationalError`` (database unavailable) propagates so the task
     can retry.
     """
-    run = ReportRun.objects.select_related("campaign", "organisation", "submission", "requested_by").get(
-        pk=run_id
-    )
+    run = ReportRun.objects.select_related(
+        "campaign", "organisation", "submission", "requested_by", "requested_as__organisation"
+    ).get(pk=run_id)
     if run.is_finished:
         return run
+    exporter_class = exporter_for(run.form)
+    if run.requested_as is not None and not has_permission(run.requested_as, exporter_class.permission):
+        # The one permission check again: the role may have been revoked since the request.
+        return _fail(run, _("申请人已不再拥有生成该报表的权限。"))
     ReportRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, started_at=timezone.now(), progress=5
     )
-    exporter = exporter_for(run.form)(
+    exporter = exporter_class(
         campaign=run.campaign,
         organisation=run.organisation,
         submission=run.submission,

@@ -18,8 +18,11 @@ from .services import report_run_execute
     time_limit=30 * 60,
     acks_late=True,
 )
-def form_render_task(self, *, run_id: int, organisation_id: int) -> str:
-    """Render the official form of report run ``run_id`` inside ``organisation_id``'s scope.
+def form_render_task(
+    self, *, run_id: int, membership_id: int | None = None, organisation_id: int | None = None
+) -> str:
+    """Render the official form of report run ``run_id`` in the scope of the membership that
+    asked (``membership_id``) or, for the command line, of ``organisation_id``.
 
     Inputs: ids only (JSON). Output: the run's final status (``succeeded``/``failed``).
     Retries up to 3 times on database ``OperationalError``; idempotent (a finished run is

@@ -3,10 +3,11 @@
 
 from django.db import migrations
 
+# "%%" because Django passes the statement through the driver's parameter formatting.
 PG_UP = """
 CREATE OR REPLACE FUNCTION qcportal_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit entries are append-only (%)', TG_OP;
+    RAISE EXCEPTION 'audit entries are append-only (%%)', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER qcportal_auditentry_no_update BEFORE UPDATE OR DELETE ON qcportal_auditentry
