@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from promotion.selectors import campaign_list
+from qcportal.actions import ObjectActionView, error_text
 from qcportal.models import Organisation
 from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
 from qcportal.roles import Role
@@ -29,10 +30,6 @@ from .selectors import (
     submission_get,
     submission_list_for_judge,
 )
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 class JudgeTaskListView(MembershipRequiredMixin, ListView):
@@ -166,26 +163,25 @@ class RecusalView(SubmissionMixin, View):
                 membership=request.membership, submission=submission, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return self.back()
         messages.success(request, _("已申报回避，该成果不再出现在您的评审任务中。"))
         return redirect("evaluation:task-list")
 
 
-class ReleaseView(SubmissionMixin, View):
+class ReleaseView(SubmissionMixin, ObjectActionView):
     """POST: the panel chair (or association staff) releases the panel's scores."""
 
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
+    def get_object(self):
         submission = self.get_submission()
-        require_permission(request.membership, "evaluation:release", submission)
-        try:
-            submission = services.scores_release(membership=request.membership, submission=submission)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("评分已公开，成果得分 %(score)s 分。") % {"score": submission.score})
+        require_permission(self.request.membership, "evaluation:release", submission)
+        return submission
+
+    def perform(self, submission):
+        released = services.scores_release(membership=self.request.membership, submission=submission)
+        return _("评分已公开，成果得分 %(score)s 分。") % {"score": released.score}
+
+    def redirect_to(self, submission):
         return self.back()
 
 
@@ -209,47 +205,39 @@ class AssignView(SubmissionMixin, View):
                 is_panel_chair=form.cleaned_data["is_panel_chair"],
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("已分配评委：%(judge)s") % {"judge": assignment.judge.name})
         return self.back()
 
 
-class UnassignView(MembershipRequiredMixin, View):
+class UnassignView(ObjectActionView):
     """POST: association staff remove an assignment without submitted sheet."""
 
-    http_method_names = ["post"]
     permission_required = "evaluation:manage"
+    model = JudgeAssignment
+    select_related = ("submission", "judge")
 
-    def post(self, request, pk):
-        assignment = JudgeAssignment.objects.select_related("submission", "judge").filter(pk=pk).first()
-        if assignment is None:
-            raise Http404
-        try:
-            services.judge_unassign(membership=request.membership, assignment=assignment)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("已取消分配：%(judge)s") % {"judge": assignment.judge.name})
+    def perform(self, assignment):
+        services.judge_unassign(membership=self.request.membership, assignment=assignment)
+        return _("已取消分配：%(judge)s") % {"judge": assignment.judge.name}
+
+    def redirect_to(self, assignment):
         return redirect("evaluation:submission-detail", pk=assignment.submission_id)
 
 
-class SheetWithdrawView(MembershipRequiredMixin, View):
+class SheetWithdrawView(ObjectActionView):
     """POST: association staff reopen a submitted sheet for correction (before release)."""
 
-    http_method_names = ["post"]
     permission_required = "evaluation:manage"
+    model = ScoreSheet
+    select_related = ("submission", "judge")
 
-    def post(self, request, pk):
-        sheet = ScoreSheet.objects.select_related("submission", "judge").filter(pk=pk).first()
-        if sheet is None:
-            raise Http404
-        try:
-            services.score_sheet_withdraw(membership=request.membership, sheet=sheet)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("已退回%(judge)s的评分表。") % {"judge": sheet.judge.name})
+    def perform(self, sheet):
+        services.score_sheet_withdraw(membership=self.request.membership, sheet=sheet)
+        return _("已退回%(judge)s的评分表。") % {"judge": sheet.judge.name}
+
+    def redirect_to(self, sheet):
         return redirect("evaluation:submission-detail", pk=sheet.submission_id)
 
 
@@ -271,7 +259,7 @@ class ResultReportUploadView(SubmissionMixin, View):
                 upload=form.cleaned_data["result_report"],
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("成果报告已上传。"))
         return self.back()

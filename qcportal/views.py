@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from . import services
+from .actions import ObjectActionView, error_text
 from .choices import OrganisationKind
 from .forms import InvitationAcceptForm, InvitationForm, OrganisationForm
 from .models import AuditEntry, Invitation, Membership, Organisation
@@ -52,10 +53,6 @@ class SwitchMembershipView(LoginRequiredMixin, View):
 
 
 # --- Administration of organisations and users (association administrators) ---------------
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -237,60 +234,52 @@ class InvitationCreateView(MembershipRequiredMixin, FormView):
         )
 
 
-class MembershipRevokeView(MembershipRequiredMixin, View):
+class MembershipRevokeView(ObjectActionView):
     """POST: revoke a role in the subtree."""
 
-    http_method_names = ["post"]
     permission_required = "users:manage"
+    model = Membership
+    select_related = ("organisation", "user")
 
-    def post(self, request, pk):
-        target = Membership.objects.select_related("organisation", "user").filter(pk=pk).first()
-        if target is None:
-            raise Http404
-        try:
-            services.membership_revoke(membership=request.membership, target=target)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("已撤销：%(m)s") % {"m": target})
+    def perform(self, target):
+        services.membership_revoke(membership=self.request.membership, target=target)
+        return _("已撤销：%(m)s") % {"m": target}
+
+    def redirect_to(self, target):
         return redirect("organisation-detail", code=target.organisation.code)
 
 
-class UserDeactivateView(MembershipRequiredMixin, View):
-    """POST: deactivate a login whose roles all lie in the subtree."""
+class UserDeactivateView(ObjectActionView):
+    """POST: deactivate a login whose roles all lie in the subtree (``pk`` is the user's)."""
 
-    http_method_names = ["post"]
     permission_required = "users:manage"
 
-    def post(self, request, pk):
-        target = Membership.objects.select_related("user").filter(user_id=pk).first()
+    def get_object(self):
+        target = Membership.objects.select_related("user").filter(user_id=self.kwargs["pk"]).first()
         if target is None:
             raise Http404
-        try:
-            services.user_deactivate(membership=request.membership, user=target.user)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("已停用账户：%(u)s") % {"u": target.user})
+        return target.user
+
+    def perform(self, user):
+        services.user_deactivate(membership=self.request.membership, user=user)
+        return _("已停用账户：%(u)s") % {"u": user}
+
+    def redirect_to(self, user):
         return redirect("membership-list")
 
 
-class InvitationRevokeView(MembershipRequiredMixin, View):
+class InvitationRevokeView(ObjectActionView):
     """POST: withdraw an unused invitation."""
 
-    http_method_names = ["post"]
     permission_required = "users:manage"
+    model = Invitation
+    select_related = ("organisation",)
 
-    def post(self, request, pk):
-        invitation = Invitation.objects.select_related("organisation").filter(pk=pk).first()
-        if invitation is None:
-            raise Http404
-        try:
-            services.invitation_revoke(membership=request.membership, invitation=invitation)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("已撤销邀请。"))
+    def perform(self, invitation):
+        services.invitation_revoke(membership=self.request.membership, invitation=invitation)
+        return _("已撤销邀请。")
+
+    def redirect_to(self, invitation):
         return redirect("organisation-detail", code=invitation.organisation.code)
 
 
@@ -308,7 +297,7 @@ class InvitationAcceptView(FormView):
             return self.response_class(
                 request=request,
                 template=["qcportal/invitation_invalid.html"],
-                context={"message": _errors(exc)},
+                context={"message": error_text(exc)},
                 status=410,
             )
         return super().dispatch(request, *args, **kwargs)

@@ -183,6 +183,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QC Portal <noreply@qcpor
 
 # --- Audit trail (django-auditlog with our AuditEntry model) ------------------
 AUDITLOG_LOGENTRY_MODEL = "qcportal.AuditEntry"
+# auditlog's own LogEntry is swapped out for AuditEntry; without its migrations no unused
+# auditlog_logentry table is created (its foreign key to users would block test flushes).
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_USE_BASE_MANAGER = True  # fetch "before" rows without the tenant scope
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_ON_RAW_SAVE = True

@@ -198,6 +198,7 @@ def production_env(tmp_path, **overrides) -> dict:
             "SECURE_SSL_REDIRECT",
             "SECURE_HSTS_SECONDS",
             "CSRF_TRUSTED_ORIGINS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest; never in production
         }
     }
     env.update(

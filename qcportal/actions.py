@@ -1,0 +1,49 @@
+"""A base for POST-only HTML actions on one object (revoke, withdraw, release …)."""
+
+from abc import ABCMeta, abstractmethod
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.views import View
+
+from .permissions import MembershipRequiredMixin
+
+
+def error_text(exc: ValidationError) -> str:
+    """A service's ValidationError as one line of Chinese text for a flash message."""
+    return "；".join(exc.messages)
+
+
+class ObjectActionView(MembershipRequiredMixin, View, metaclass=ABCMeta):
+    """POST only: find the object in the tenant scope (404 otherwise), run :meth:`perform`
+    (a service call returning the success message), flash the success or the service's
+    Chinese error, and redirect to :meth:`redirect_to`."""
+
+    http_method_names = ["post"]
+    model = None
+    select_related: tuple[str, ...] = ()
+
+    def get_object(self):
+        obj = self.model.objects.select_related(*self.select_related).filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    @abstractmethod
+    def perform(self, obj) -> str:
+        """Do the action (raising ``ValidationError`` to refuse it); return the success message."""
+
+    @abstractmethod
+    def redirect_to(self, obj):
+        """Where to go afterwards."""
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        try:
+            message = self.perform(obj)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, message)
+        return self.redirect_to(obj)
