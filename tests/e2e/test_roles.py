@@ -53,7 +53,8 @@ def test_provincial_staff_generates_annex5_xlsx(network, signed_in, live_server,
     sheet = openpyxl.load_workbook(io.BytesIO(path.read_bytes())).active
     assert sheet["A2"].value == "质量管理小组成果评审汇总表"
     page.goto(f"{live_server.url}/reports/runs/")
-    expect(page.locator("table tbody tr")).to_have_count(1)
+    expect(page.locator("table tbody tr")).to_have_count(2)  # this run and the fixture's pending PA run
+    expect(page.locator("table tbody tr").first).to_contain_text("附件5")
 
 
 def test_provincial_staff_cannot_open_another_provinces_campaign(network, signed_in, live_server):
