@@ -32,6 +32,11 @@ from .selectors import (
 )
 
 
+def unassigned_judges(submission: Submission):
+    """The judging association's active judges not yet on the submission's panel."""
+    return judge_list(association=submission.recommending_association).exclude(assignments__submission=submission)
+
+
 class JudgeTaskListView(MembershipRequiredMixin, ListView):
     """A judge's assigned submissions (never unassigned or recused ones) and their sheet status."""
 
@@ -102,9 +107,7 @@ class SubmissionDetailView(SubmissionMixin, TemplateView):
             can_manage=can_manage,
             can_upload=has_permission(membership, "submissions:submit", submission),
             assignments=assignment_list(submission=submission) if can_manage else [],
-            assign_form=AssignForm(judges=judge_list(association=submission.recommending_association))
-            if can_manage
-            else None,
+            assign_form=AssignForm(judges=unassigned_judges(submission)) if can_manage else None,
             recusal_form=RecusalForm(),
             upload_form=ResultReportForm(),
             members=submission.circle.members.order_by("position_order", "id"),
