@@ -8,6 +8,7 @@ from .choices import OrganisationKind
 from .models import Organisation
 from .roles import Role
 from .selectors import industry_associations
+from .services import ORGANISATION_FIELDS
 
 
 class OrganisationForm(forms.ModelForm):
@@ -28,25 +29,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "code",
-            "name",
-            "short_name",
-            "kind",
-            "parent",
-            "unit_kind",
-            "industry_association",
-            "region",
-            "industry",
-            "address",
-            "postcode",
-            "qc_department",
-            "qc_department_head",
-            "contact_person",
-            "contact_phone",
-            "contact_mobile",
-            "contact_email",
-        ]
+        fields = ["code", "kind", "parent", *ORGANISATION_FIELDS]
 
     def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)

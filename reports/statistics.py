@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from circles.selectors import circle_statistics
@@ -206,4 +207,17 @@ def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Fi
         conference=conference_get(campaign=campaign, organisation=association),
         deducted_count=deducted_enterprises(association).count(),
         added_affiliated_count=affiliated_enterprises_outside(association).count(),
+    )
+
+
+DASHBOARD_CACHE_SECONDS = 600
+
+
+def annex3_figures_cached(*, campaign: Campaign, association: Organisation) -> Annex3Figures:
+    """:func:`annex3_figures` for dashboards, cached for 10 minutes per campaign and
+    association (the national figures scan every circle; the official form itself is always
+    computed afresh by the report task). Call it in the association's own scope."""
+    key = f"qcportal:annex3:{campaign.pk}:{association.pk}"
+    return cache.get_or_set(
+        key, lambda: annex3_figures(campaign=campaign, association=association), DASHBOARD_CACHE_SECONDS
     )

@@ -35,7 +35,7 @@ from .forms import ReportRunStartForm
 from .models import ReportRun
 from .selectors import report_run_get, report_run_list
 from .services import report_run_start
-from .statistics import annex3_figures, reporting_enterprises
+from .statistics import annex3_figures_cached, reporting_enterprises
 from .tables import ReportRunTable
 
 ASSOCIATION_ROLES = {Role.ASSOCIATION_ADMIN, Role.ASSOCIATION_STAFF, Role.ASSOCIATION_LEADERSHIP}
@@ -75,7 +75,7 @@ class HomeView(MembershipRequiredMixin, TemplateView):
         context["campaign"] = campaign
         role = membership.role
         if role in ASSOCIATION_ROLES and campaign is not None:
-            context["figures"] = annex3_figures(campaign=campaign, association=organisation)
+            context["figures"] = annex3_figures_cached(campaign=campaign, association=organisation)
             context["by_year"] = circle_counts_by_year(enterprises=reporting_enterprises(organisation))
             if has_permission(membership, "reports:view"):
                 context["runs"] = report_run_list()[:5]

@@ -386,3 +386,13 @@ def xlsx_text(content: bytes) -> str:
         for row in ws.iter_rows(values_only=True):
             parts.extend(str(v) for v in row if v is not None)
     return "\n".join(parts)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (dashboards, rate limits, throttles use it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

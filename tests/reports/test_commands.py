@@ -75,19 +75,16 @@ def test_render_form_errors_are_clear(network, tmp_path, args, message):
         call_command("render_form", *args, "--format", "pdf", "--output", str(tmp_path / "x.pdf"))
 
 
+def _counts():
+    models = (Organisation, Circle, CircleMember, Submission, ScoreSheet, User, Membership)
+    return tuple(model.objects.count() for model in models)
+
+
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_has_the_documented_shape():
     call_command("seed_demo", stdout=io.StringIO())
     with no_tenant():
-        counts = (
-            Organisation.objects.count(),
-            Circle.objects.count(),
-            CircleMember.objects.count(),
-            Submission.objects.count(),
-            ScoreSheet.objects.count(),
-            User.objects.count(),
-            Membership.objects.count(),
-        )
+        counts = _counts()
         caq = Organisation.objects.get(code="CAQ")
         assert caq.name == "中国质量协会" and Organisation.objects.get(code="SAQ").name == "上海市质量协会"
         campaign = Campaign.objects.get(code="CAQ-2020")
@@ -116,15 +113,7 @@ def test_seed_demo_is_idempotent_and_has_the_documented_shape():
         } <= roles
     call_command("seed_demo", stdout=io.StringIO())
     with no_tenant():
-        again = (
-            Organisation.objects.count(),
-            Circle.objects.count(),
-            CircleMember.objects.count(),
-            Submission.objects.count(),
-            ScoreSheet.objects.count(),
-            User.objects.count(),
-            Membership.objects.count(),
-        )
+        again = _counts()
     assert again == counts
 
 
