@@ -41,8 +41,16 @@ def audit_context(*, actor=None, membership=None, remote_addr=None):
 class AuditMiddleware(AuditlogMiddleware):
     """auditlog's middleware plus the acting membership (runs after ``TenantMiddleware``).
 
-    The actor is the session user or, for API tokens, the token's user.
+    The actor is the session user or, for API tokens, the token's user. The address is the
+    client's as seen by the trusted proxies (``PROXY_COUNT``), not whatever a client writes
+    into ``X-Forwarded-For``.
     """
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from .middleware import client_ip
+
+        return client_ip(request) or None
 
     def get_extra_data(self, request):
         data = super().get_extra_data(request)

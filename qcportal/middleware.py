@@ -46,3 +46,16 @@ class RequestSizeLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+def client_ip(request) -> str:
+    """The client's address: ``REMOTE_ADDR``, or, behind ``settings.PROXY_COUNT`` trusted
+    reverse proxies, the address those proxies recorded in ``X-Forwarded-For`` (used by the
+    rate limits; django-axes and the audit trail read the same header)."""
+    proxies = getattr(settings, "PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

@@ -132,11 +132,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # trusted reverse proxies in front of the app
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Rate limits (django-ratelimit on HTML views, DRF throttling on the API).
 RATELIMIT_VIEW = "qcportal.views.ratelimited"
+RATELIMIT_IP_META_KEY = "qcportal.middleware.client_ip"
 RATE_LIMITS = {
     "login": env("RATE_LIMIT_LOGIN", default="20/m"),
     "reports": env("RATE_LIMIT_REPORTS", default="10/m"),
@@ -203,6 +205,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qcportal.api.exception_handler",
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "login": env("RATE_LIMIT_LOGIN", default="20/m"),
         "reports": env("RATE_LIMIT_REPORTS", default="10/m"),

@@ -726,3 +726,18 @@ def test_formula_like_text_is_written_as_text(malicious_network, form):
         assert value in found, (form, value, sorted(found))
         for cell in found[value]:
             assert cell.value == value and cell.data_type == "s" and cell.quotePrefix is True
+
+
+def test_client_address_behind_trusted_proxies(rf, settings):
+    """Rate limits key on the client's address, also behind a reverse proxy (PROXY_COUNT)."""
+    from qcportal.middleware import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    settings.PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.PROXY_COUNT = 1
+    assert client_ip(request) == "10.0.0.1"
+    settings.PROXY_COUNT = 2
+    assert client_ip(request) == "203.0.113.9"
+    settings.PROXY_COUNT = 3  # fewer hops than proxies: do not trust the header
+    assert client_ip(request) == "10.0.0.2"
