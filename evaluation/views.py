@@ -34,7 +34,9 @@ from .selectors import (
 
 def unassigned_judges(submission: Submission):
     """The judging association's active judges not yet on the submission's panel."""
-    return judge_list(association=submission.recommending_association).exclude(assignments__submission=submission)
+    return judge_list(association=submission.recommending_association).exclude(
+        assignments__submission=submission
+    )
 
 
 class JudgeTaskListView(MembershipRequiredMixin, ListView):
