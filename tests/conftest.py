@@ -289,24 +289,20 @@ def build_network():
         run_pb = ReportRun.objects.create(
             organisation=pb, campaign=campaign, form="annex3", file_format="xlsx", requested_by=users.pb_staff
         )
-        invitation_pa = Invitation.objects.create(
-            organisation=pa,
-            email="new@pa.example.cn",
-            full_name="待邀请甲",
-            role=Role.ASSOCIATION_STAFF,
-            token_digest="a" * 64,
-            invited_by=users.pa_admin,
-            expires_at=timezone.now() + dt.timedelta(days=7),
-        )
-        invitation_pb = Invitation.objects.create(
-            organisation=pb,
-            email="new@pb.example.cn",
-            full_name="待邀请乙",
-            role=Role.ASSOCIATION_STAFF,
-            token_digest="b" * 64,
-            invited_by=users.pb_admin,
-            expires_at=timezone.now() + dt.timedelta(days=7),
-        )
+
+        def invitation(org, email, full_name, digest, inviter):
+            return Invitation.objects.create(
+                organisation=org,
+                email=email,
+                full_name=full_name,
+                role=Role.ASSOCIATION_STAFF,
+                token_digest=digest * 64,
+                invited_by=inviter,
+                expires_at=timezone.now() + dt.timedelta(days=7),
+            )
+
+        invitation_pa = invitation(pa, "new@pa.example.cn", "待邀请甲", "a", users.pa_admin)
+        invitation_pb = invitation(pb, "new@pb.example.cn", "待邀请乙", "b", users.pb_admin)
     return SimpleNamespace(
         pb_judge=pb_judge,
         pb_sheet=pb_sheet,

@@ -545,31 +545,26 @@ def result_report_of(submission):
         return Submission.objects.get(pk=submission.pk).result_report
 
 
-def test_real_pdf_is_accepted_and_stored(network, login):
+@pytest.mark.parametrize(
+    ("name", "make", "content_type", "suffix"),
+    [
+        ("报告.pdf", minimal_pdf, "application/pdf", ".pdf"),
+        (
+            "report.docx",
+            minimal_docx,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ".docx",
+        ),
+    ],
+)
+def test_real_pdf_and_docx_are_accepted_and_stored(network, login, name, make, content_type, suffix):
     submission = network.submissions[0]
-    content = minimal_pdf()
-    response = upload(login(network.users.e1_coord), submission, "报告.pdf", content, "application/pdf")
+    content = make()
+    response = upload(login(network.users.e1_coord), submission, name, content, content_type)
     assert response.status_code == 200
     assert "成果报告已上传。" in response.content.decode()
     report = result_report_of(submission)
-    assert report and report.name.endswith(".pdf")
-    with report.open("rb") as stored:
-        assert stored.read() == content
-
-
-def test_docx_is_accepted(network, login):
-    submission = network.submissions[0]
-    content = minimal_docx()
-    response = upload(
-        login(network.users.e1_coord),
-        submission,
-        "report.docx",
-        content,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    assert "成果报告已上传。" in response.content.decode()
-    report = result_report_of(submission)
-    assert report and report.name.endswith(".docx")
+    assert report and report.name.endswith(suffix)
     with report.open("rb") as stored:
         assert stored.read() == content
 
