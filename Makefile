@@ -1,12 +1,17 @@
 # QC Portal — the two set-up commands of the README, and a few helpers.
 #   make demo   create .venv, install, migrate the SQLite default, load the demo, serve on 127.0.0.1:8000
-#   make test   the whole test suite (uses DATABASE_URL/REDIS_URL when set, otherwise throwaway servers)
+#   make test   the whole test suite in parallel (uses DATABASE_URL/REDIS_URL when set, otherwise throwaway servers)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# make test runs the suite on every core (pytest-xdist); `--dist load` hands each worker its
+# tests in pytest-django's order, transactional ones last (see tests/conftest.py), one at a
+# time (--maxschedchunk 1) so that the slow browser tests at the end spread over the workers.
+# PYTEST_XDIST= (empty) runs it in one process.
+PYTEST_XDIST ?= -n auto --dist load --maxschedchunk 1
 
 .PHONY: demo test venv lint format serve worker bench clean
 
@@ -26,11 +31,12 @@ demo: venv
 
 test: venv
 	scripts/system-deps.sh all
-	scripts/with-services.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	scripts/with-services.sh $(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: venv
@@ -41,7 +47,7 @@ worker: venv
 	$(BIN)/celery -A qcportal worker --loglevel=info
 
 bench: venv
-	scripts/with-services.sh $(BIN)/python benchmarks/annex3_scale.py
+	scripts/with-services.sh sh -c '$(BIN)/python benchmarks/annex3_scale.py && $(BIN)/python benchmarks/lists_scale.py'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache

@@ -11,8 +11,13 @@ class CirclesConfig(AppConfig):
     verbose_name = _("QC小组")
 
     def ready(self) -> None:
-        """Register the row-level scope providers and the audited models."""
-        from . import audit, scopes
+        """Register the row-level scope providers, to-do items, API routes, object rules, audited
+        models and workflows."""
+        from . import audit, rules, scopes, todos, workflow  # noqa: F401  (workflow: declarations bind on import)
+        from .api import routes
 
         scopes.register()
+        todos.register()
+        routes.register()
+        rules.register()
         audit.register()

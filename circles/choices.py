@@ -25,14 +25,57 @@ class TargetKind(models.TextChoices):
     ASSIGNED = "assigned", _("指令性目标")
 
 
-class ProjectStatus(models.TextChoices):
-    """Project lifecycle (seed 001, §7.3–7.5)."""
+class CircleStatus(models.TextChoices):
+    """Circle registration lifecycle (DB43 §7.3, seed 001: 组建与注册; circles/workflow.py)."""
 
-    APPLIED = "applied", _("立项申请")
+    PENDING = "pending", _("待注册审核")
+    RETURNED = "returned", _("已退回")
     REGISTERED = "registered", _("已注册")
+    INACTIVE = "inactive", _("已注销")
+
+
+class ProjectStatus(models.TextChoices):
+    """Project (课题) lifecycle (seed 001 §7.3–7.5; declared in circles/workflow.py)."""
+
+    APPLIED = "applied", _("待立项评审")
+    RETURNED = "returned", _("已退回修改")
+    REGISTERED = "registered", _("已立项注册")
     IN_PROGRESS = "in_progress", _("活动中")
+    COMPLETED = "completed", _("待验收")
     ACCEPTED = "accepted", _("已验收")
-    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    REJECTED = "rejected", _("不予立项")
+
+
+#: Project states in which activity records may be kept (DB43 §7.3: only after registration).
+RECORDING_STATES = (ProjectStatus.REGISTERED, ProjectStatus.IN_PROGRESS)
+#: Project states counted as open work of the circle (a circle with one cannot be deactivated).
+OPEN_PROJECT_STATES = (
+    ProjectStatus.APPLIED,
+    ProjectStatus.RETURNED,
+    ProjectStatus.REGISTERED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.COMPLETED,
+)
+
+
+class CommentStatus(models.TextChoices):
+    """A process-check comment on an activity record (过程检查, DB43 §7.4.2)."""
+
+    OPEN = "open", _("待处理")
+    RESOLVED = "resolved", _("已解决")
+
+
+class ImportStatus(models.TextChoices):
+    """States of a bulk import of circles (system-driven, like a report run)."""
+
+    PENDING = "pending", _("排队中")
+    VALIDATING = "validating", _("校验中")
+    VALID = "valid", _("校验通过，待确认导入")
+    INVALID = "invalid", _("有错误，未导入")
+    IMPORTING = "importing", _("导入中")
+    SUCCEEDED = "succeeded", _("已导入")
+    FAILED = "failed", _("失败")
 
 
 class ProcedureStep(models.TextChoices):
@@ -105,6 +148,18 @@ def procedure_for(project_type: str, target_kind: str | None) -> tuple[str, ...]
     key = (project_type, None if project_type == ProjectType.INNOVATION else target_kind)
     return PROCEDURES[key]
 
+
+#: Steps whose records carry data before/after the improvement (DB43 §7.4; standard.md §2):
+#: 现状调查 gives the baseline, 效果检查 compares before and after, 巩固 checks the result holds.
+STEP_DATA: dict[str, tuple[str, ...]] = {
+    S.SURVEY: ("before",),
+    S.SET_TARGET: ("before",),
+    S.EFFECT_CHECK: ("before", "after"),
+    S.CONSOLIDATION: ("after",),
+}
+
+#: Circle size guidance (standard.md §1: 3–10 members usual; a warning, never a refusal).
+MEMBERS_MIN, MEMBERS_MAX = 3, 10
 
 #: Common statistical tools an activity record can cite (standard.md §2).
 STATISTICAL_TOOLS: tuple[str, ...] = (

@@ -4,20 +4,189 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from .choices import ProjectStatus
-from .models import ActivityRecord, Circle, CircleMember, Project
+from .choices import CommentStatus, MemberRole, ProjectStatus
+from .models import (
+    ActivityRecord,
+    Circle,
+    CircleImport,
+    CircleMember,
+    Project,
+    RecordAttachment,
+    RecordComment,
+)
+
+#: Project states in which a passed planned end date makes the project overdue.
+ACTIVE_STATES = (ProjectStatus.REGISTERED, ProjectStatus.IN_PROGRESS)
+
+
+def overdue_projects() -> QuerySet[Project]:
+    """Projects in activity whose planned completion date has passed (scoped)."""
+    return Project.objects.filter(status__in=ACTIVE_STATES, planned_end__lt=timezone.localdate())
+
+
+def _count_of(model, link: str, **filters):
+    return Coalesce(
+        Subquery(
+            model._base_manager.filter(**{link: OuterRef("pk")}, **filters)
+            .order_by()
+            .values(link)
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        0,
+    )
 
 
 def circle_list(*, enterprises: QuerySet | None = None) -> QuerySet[Circle]:
-    """Circles visible in the active scope, optionally limited to ``enterprises`` (a queryset
-    of organisation pks), with the enterprise joined and member count annotated."""
-    qs = Circle.objects.select_related("organisation").annotate(member_count=Count("members"))
+    """Circles visible in the active scope (its cost grows with the tenant's own circles),
+    optionally limited to ``enterprises`` (a queryset of organisation pks).
+
+    Output: circles with the enterprise joined and, computed per output row after any
+    LIMIT (correlated subqueries, no GROUP BY over the tenant), ``member_count``,
+    ``leader_name`` and ``open_projects``. Default order: newest registration first.
+    """
+    leader = CircleMember._base_manager.filter(circle=OuterRef("pk"), role=MemberRole.LEADER).values("name")[
+        :1
+    ]
+    qs = Circle.objects.select_related("organisation").annotate(
+        member_count=_count_of(CircleMember, "circle"),
+        leader_name=Subquery(leader),
+    )
     if enterprises is not None:
         qs = qs.filter(organisation__in=enterprises)
-    return qs
+    return qs.order_by(F("registered_on").desc(nulls_first=True), "-id")
+
+
+def circle_get(*, pk) -> Circle:
+    """The visible circle ``pk`` with its members (logins joined); raises ``Circle.DoesNotExist``."""
+    return (
+        Circle.objects.select_related("organisation", "previous")
+        .prefetch_related(Prefetch("members", queryset=CircleMember.objects.select_related("user")))
+        .get(pk=pk)
+    )
+
+
+def project_list() -> QuerySet[Project]:
+    """Projects visible in the active scope with circle and enterprise joined, and
+    ``record_count`` and ``open_comments`` per output row. Newest application first."""
+    return (
+        Project.objects.select_related("circle", "organisation")
+        .annotate(
+            record_count=_count_of(ActivityRecord, "project"),
+            open_comments=_count_of(RecordComment, "record__project", status=CommentStatus.OPEN),
+        )
+        .order_by("-applied_on", "-id")
+    )
+
+
+def project_get(*, pk) -> Project:
+    """The visible project ``pk`` with circle and enterprise; raises ``Project.DoesNotExist``."""
+    return Project.objects.select_related("circle", "organisation", "accepted_by").get(pk=pk)
+
+
+def record_list() -> QuerySet[ActivityRecord]:
+    """Activity records visible in the active scope with project and circle joined and
+    ``open_comments`` per row. Newest first."""
+    return (
+        ActivityRecord.objects.select_related("project", "circle", "organisation")
+        .annotate(open_comments=_count_of(RecordComment, "record", status=CommentStatus.OPEN))
+        .order_by("-held_on", "-id")
+    )
+
+
+def record_get(*, pk) -> ActivityRecord:
+    """The visible record ``pk`` with project, circle, participants, attachments and comments."""
+    return (
+        ActivityRecord.objects.select_related("project", "circle", "organisation", "created_by")
+        .prefetch_related(
+            "participants",
+            Prefetch("attachments", queryset=RecordAttachment.objects.order_by("id")),
+            Prefetch("comments", queryset=RecordComment.objects.select_related("author", "resolved_by")),
+        )
+        .get(pk=pk)
+    )
+
+
+def step_progress(*, project: Project) -> list[dict]:
+    """The project's procedure steps in order (T/CAQ 10201-2020) with the number of records
+    of each: ``[{"step": value, "label": 选择课题, "records": 2}, …]`` (one GROUP BY query)."""
+    from .choices import ProcedureStep
+
+    counts = dict(
+        ActivityRecord.objects.filter(project=project)
+        .values("step")
+        .annotate(n=Count("id"))
+        .values_list("step", "n")
+    )
+    labels = dict(ProcedureStep.choices)
+    return [{"step": s, "label": labels[s], "records": counts.get(s, 0)} for s in project.steps]
+
+
+def comment_list(*, record: ActivityRecord) -> QuerySet[RecordComment]:
+    """The comments of a visible record, oldest first, authors joined."""
+    return (
+        RecordComment.objects.filter(record=record)
+        .select_related("author", "resolved_by")
+        .order_by("created_at", "id")
+    )
+
+
+def import_list() -> QuerySet[CircleImport]:
+    """Bulk imports visible in the scope, newest first."""
+    return CircleImport.objects.select_related("requested_by").order_by("-created_at", "-id")
+
+
+def todo_counts(*, membership) -> dict[str, int]:
+    """What awaits the membership's action in the circles app now (待办事项), counted in SQL
+    within the scope: ``circles_to_review`` (待注册审核), ``projects_to_review`` (待立项评审),
+    ``acceptances`` (待验收), ``open_comments`` (检查意见 on the membership's own circles),
+    ``returned_projects``/``returned_circles`` (returned applications the leader must answer), ``to_record``
+    (projects in activity of the user's circles), ``overdue`` (projects past their plan)."""
+    from qcportal.permissions import has_permission
+
+    from .choices import CircleStatus
+
+    counts: dict[str, int] = {}
+    enterprise = membership.organisation_id
+    if has_permission(membership, "circles:manage"):
+        counts["circles_to_review"] = Circle.objects.filter(
+            organisation=enterprise, status=CircleStatus.PENDING
+        ).count()
+    if has_permission(membership, "projects:review"):
+        counts["projects_to_review"] = Project.objects.filter(
+            organisation=enterprise, status=ProjectStatus.APPLIED
+        ).count()
+        counts["overdue"] = overdue_projects().filter(organisation=enterprise).count()
+    if has_permission(membership, "projects:accept"):
+        counts["acceptances"] = Project.objects.filter(
+            organisation=enterprise, status=ProjectStatus.COMPLETED
+        ).count()
+    if has_permission(membership, "circles:record"):
+        mine = CircleMember._base_manager.filter(
+            user_id=membership.user_id, organisation_id=enterprise
+        ).values("circle")
+        counts["open_comments"] = RecordComment.objects.filter(
+            circle__in=mine, status=CommentStatus.OPEN
+        ).count()
+        counts["to_record"] = Project.objects.filter(circle__in=mine, status__in=ACTIVE_STATES).count()
+    if has_permission(membership, "circles:lead"):
+        led = CircleMember._base_manager.filter(
+            user_id=membership.user_id, organisation_id=enterprise, role=MemberRole.LEADER
+        ).values("circle")
+        counts["returned_projects"] = Project.objects.filter(
+            circle__in=led, status=ProjectStatus.RETURNED
+        ).count()
+        counts["returned_circles"] = Circle.objects.filter(pk__in=led, status=CircleStatus.RETURNED).count()
+    return counts
+
+
+def has_open_comments() -> Exists:
+    """``Exists`` expression: the record has an open process-check comment."""
+    return Exists(RecordComment._base_manager.filter(record=OuterRef("pk"), status=CommentStatus.OPEN))
 
 
 def circle_statistics(*, enterprises: QuerySet, period_start: dt.date, period_end: dt.date) -> dict:

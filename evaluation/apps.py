@@ -11,9 +11,13 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("成果评审")
 
     def ready(self) -> None:
-        """Register the row-level scope providers and the audited models."""
-        from . import audit, rules, scopes
+        """Register the row-level scope providers, the to-do items, the audited models, the
+        object rules and the API routes."""
+        from . import audit, rules, scopes, todos
+        from .api import routes
 
         scopes.register()
+        todos.register()
         audit.register()
         rules.register()
+        routes.register()

@@ -14,6 +14,7 @@ from django.views.generic import ListView, TemplateView
 from promotion.selectors import campaign_list
 from qcportal.actions import ObjectActionView, error_text
 from qcportal.models import Organisation
+from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
 from qcportal.roles import Role
 from qcportal.tenancy import visible_organisations
@@ -39,7 +40,7 @@ def unassigned_judges(submission: Submission):
     )
 
 
-class JudgeTaskListView(MembershipRequiredMixin, ListView):
+class JudgeTaskListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
     """A judge's assigned submissions (never unassigned or recused ones) and their sheet status."""
 
     permission_required = "evaluation:score"

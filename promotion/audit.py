@@ -4,14 +4,24 @@ from auditlog.registry import auditlog
 
 
 def register() -> None:
-    """Register campaigns, their stages and domains, enterprise figures and conferences."""
+    """Register campaigns, stages, domains, figures, conferences and the promotion structure."""
     from .models import (
         Campaign,
         CampaignDomain,
         CampaignStage,
         EnterpriseAnnualFigures,
         PresentationConference,
+        QualityCommittee,
+        StructureMember,
     )
 
-    for model in (Campaign, CampaignDomain, CampaignStage, EnterpriseAnnualFigures, PresentationConference):
+    for model in (
+        Campaign,
+        CampaignDomain,
+        CampaignStage,
+        EnterpriseAnnualFigures,
+        PresentationConference,
+        QualityCommittee,
+        StructureMember,
+    ):
         auditlog.register(model)

@@ -2,13 +2,17 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from qcportal.models import Organisation, OwnedByOrganisation
+from qcportal.roles import Layer
 from qcportal.tenancy import lineage_manager, tenant_manager
 
 from .choices import CampaignStatus, StageKind
@@ -227,3 +231,67 @@ class PresentationConference(OwnedByOrganisation, models.Model):
         """A conference that was held needs a date and a place."""
         if self.held and (self.held_on is None or not self.place):
             raise ValidationError(_("已组织发表会时，请填写发表会时间和地点。"))
+
+
+class QualityCommittee(OwnedByOrganisation, models.Model):
+    """An organisation's quality management committee (质量管理委员会, seed 001 §5.1.1): the
+    highest decision and leadership body of its mass quality activities (决策层: strategy,
+    resources, rules, incentives, major awards, §5.2.1). One per organisation."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="quality_committee", verbose_name=_("组织")
+    )
+    name = models.CharField(_("名称"), max_length=100, default="质量管理委员会")
+    chair = models.CharField(_("主任"), max_length=50, blank=True)
+    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    charter = models.TextField(_("职责与制度"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("质量管理委员会")
+        verbose_name_plural = _("质量管理委员会")
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("charter"), 2000),
+                name="promotion_qualitycommittee_charter_max_2000",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StructureMember(OwnedByOrganisation, models.Model):
+    """A person of one layer of an organisation's promotion structure (seed 001 §5.1.2:
+    决策层 / 管理层 / 执行层) with position and duties; ``on_committee`` marks members of the
+    quality management committee; ``user`` links a portal login when the person has one."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="structure_members", verbose_name=_("组织")
+    )
+    layer = models.CharField(_("层级"), max_length=16, choices=Layer.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    position = models.CharField(_("职务"), max_length=50, blank=True)
+    duties = models.CharField(_("分工职责"), max_length=200, blank=True)
+    on_committee = models.BooleanField(_("质量管理委员会成员"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登录账户"),
+    )
+    position_order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("推进组织成员")
+        verbose_name_plural = _("推进组织成员")
+        ordering = ["organisation_id", "layer", "position_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_layer_display()}）"

@@ -10,6 +10,18 @@ from django.views import View
 from .permissions import MembershipRequiredMixin
 
 
+def apply_errors(form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to a form, field by field where the form has the
+    field, otherwise as a form-wide error (shown inline above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
 def error_text(exc: ValidationError) -> str:
     """A service's ValidationError as one line of Chinese text for a flash message."""
     return "；".join(exc.messages)

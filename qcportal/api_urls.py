@@ -1,31 +1,18 @@
-"""API routes under /api/v1/ (namespace ``api``)."""
+"""API routes under /api/v1/ (namespace ``api``): token, schema and the viewsets every app
+registers on :data:`qcportal.api.api_router` in its ``AppConfig.ready``."""
 
 from django.urls import include, path
 from django.utils.translation import gettext as _
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
-from evaluation.api.views import ScoreSheetViewSet, SubmissionViewSet
-from promotion.api.views import CampaignViewSet
-from reports.api.views import ReportRunViewSet
-
-from .api_views import AuditEntryViewSet, OrganisationViewSet
+from .api import api_router
 
 app_name = "api"
-
-router = DefaultRouter()
-router.include_format_suffixes = False
-router.register("campaigns", CampaignViewSet, basename="campaign")
-router.register("report-runs", ReportRunViewSet, basename="reportrun")
-router.register("organisations", OrganisationViewSet, basename="organisation")
-router.register("submissions", SubmissionViewSet, basename="submission")
-router.register("score-sheets", ScoreSheetViewSet, basename="scoresheet")
-router.register("audit-entries", AuditEntryViewSet, basename="auditentry")
 
 
 class TokenView(ObtainAuthToken):
@@ -53,5 +40,6 @@ class TokenView(ObtainAuthToken):
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("", include(router.urls)),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(api_router.urls)),
 ]

@@ -12,7 +12,8 @@ class QcPortalConfig(AppConfig):
     verbose_name = _("租户核心")
 
     def ready(self) -> None:
-        """Register the audited models of the tenancy core."""
-        from . import audit
+        """Register the audited models and the API routes of the tenancy core."""
+        from . import api_routes, audit
 
         audit.register()
+        api_routes.register()

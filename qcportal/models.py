@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -22,6 +24,29 @@ code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
     _("代码只能包含字母、数字、下划线和连字符，且以字母或数字开头，最长40个字符。"),
 )
+
+
+DEFAULT_CIRCLE_NUMBER_PATTERN = "{enterprise}-{year}-{seq:03d}"
+_PATTERN_FIELDS = {"enterprise", "year", "seq"}
+
+
+def validate_number_pattern(value: str) -> None:
+    """Check a registration-number pattern: only ``{enterprise}``, ``{year}`` and ``{seq}``
+    (with an optional integer format such as ``{seq:04d}``), ``{seq}`` required, at most 40
+    characters once filled. Raises ``ValidationError`` (Chinese)."""
+    import string
+
+    if not value:
+        return
+    try:
+        names = {name for _text, name, _spec, _conv in string.Formatter().parse(value) if name is not None}
+        sample = value.format(enterprise="E" * 20, year=2026, seq=1)
+    except (ValueError, KeyError, IndexError):
+        raise ValidationError(_("注册号格式无效，请使用 {enterprise}、{year}、{seq} 占位符。")) from None
+    if not names <= _PATTERN_FIELDS or "seq" not in names:
+        raise ValidationError(_("注册号格式须包含 {seq}，且只能使用 {enterprise}、{year}、{seq} 占位符。"))
+    if len(sample) > 40:
+        raise ValidationError(_("按此格式生成的注册号过长（不能超过40个字符）。"))
 
 
 class Organisation(models.Model):
@@ -76,6 +101,16 @@ class Organisation(models.Model):
     contact_phone = models.CharField(_("电话"), max_length=40, blank=True)
     contact_mobile = models.CharField(_("手机"), max_length=20, blank=True)
     contact_email = models.EmailField(_("邮箱"), blank=True)
+    circle_number_pattern = models.CharField(
+        _("QC小组注册号格式"),
+        max_length=60,
+        blank=True,
+        validators=[validate_number_pattern],
+        help_text=_(
+            "仅协会：占位符 {enterprise}（企业代码）、{year}（注册年度）、{seq}（序号，可写 {seq:04d}）。"
+            "留空则沿用上级协会的格式。"
+        ),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -128,6 +163,22 @@ class Organisation(models.Model):
     def display_short_name(self) -> str:
         """The short name (e.g. 中国质协) or, without one, the full name."""
         return self.short_name or self.name
+
+    def circle_number_pattern_in_force(self) -> str:
+        """The circle registration-number pattern for this organisation: its own, else the
+        nearest ancestor association's, else :data:`DEFAULT_CIRCLE_NUMBER_PATTERN`."""
+        if self.circle_number_pattern:
+            return self.circle_number_pattern
+        codes = self.ancestor_codes()
+        patterns = dict(
+            Organisation._base_manager.filter(code__in=codes)
+            .exclude(circle_number_pattern="")
+            .values_list("code", "circle_number_pattern")
+        )
+        for code in reversed(codes):
+            if code in patterns:
+                return patterns[code]
+        return DEFAULT_CIRCLE_NUMBER_PATTERN
 
     def ancestor_codes(self) -> list[str]:
         """Codes of the ancestors from the root down, excluding this organisation."""
@@ -314,7 +365,92 @@ class AuditEntry(AbstractLogEntry):
 
 class OwnedByOrganisation:
     """Mixin for tenant models with an ``organisation`` field: audit entries about a row
-    belong to the row's organisation (see :class:`AuditEntry`)."""
+    belong to the row's organisation (see :class:`AuditEntry`), and a save made by a workflow
+    transition carries the event's name (``app.entity.verb_past``, set by
+    :meth:`qcportal.workflow.Workflow.perform` or a service as ``_audit_event``)."""
 
     def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
+        """``{"organisation_id": …}`` plus ``"event"`` when the save is a named event."""
+        data = {"organisation_id": self.organisation_id}
+        event = getattr(self, "_audit_event", None)
+        if event:
+            data["event"] = event
+        return data
+
+
+class WorkflowLog(OwnedByOrganisation, models.Model):
+    """One transition taken on a workflow object (the history users see on its page).
+
+    ``entity`` names the workflow (``circles.project``) and ``object_id`` the object;
+    ``source``/``target`` are the states; ``comment`` is what the actor wrote (a return
+    reason, an answer, an acceptance opinion). ``organisation`` owns the row (the object's
+    organisation). Written only by :meth:`qcportal.workflow.Workflow.perform`; pages read
+    the rows of an object they have already found in the tenant scope.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属组织")
+    )
+    entity = models.CharField(_("对象类型"), max_length=60)
+    object_id = models.BigIntegerField(_("对象编号"))
+    transition = models.CharField(_("操作"), max_length=40)
+    source = models.CharField(_("原状态"), max_length=32)
+    target = models.CharField(_("新状态"), max_length=32)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"))
+    acting_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作身份所在组织")
+    )
+    acting_role = models.CharField(_("操作身份角色"), max_length=32, choices=Role.choices)
+    comment = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedManager(tenant="organisation__in")
+
+    class Meta:
+        verbose_name = _("流程记录")
+        verbose_name_plural = _("流程记录")
+        ordering = ["entity", "object_id", "created_at", "id"]
+        indexes = [models.Index(fields=["entity", "object_id", "created_at"], name="qcportal_wflog_obj_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("comment"), 1000),
+                name="qcportal_workflowlog_comment_max_1000",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity}#{self.object_id} {self.transition}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user that something awaits them or changed (workflow side
+    effect). ``organisation`` is the organisation of the membership the notice is for;
+    ``event`` is the audit event name; the text is rendered in the reader's language from
+    the workflow declaration (:func:`qcportal.workflow.notice_text`) with ``params``.
+    Personal rows: always read filtered by ``recipient`` (the request's user), so the
+    manager is not tenant-scoped.
+    """
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("组织")
+    )
+    event = models.CharField(_("事件"), max_length=80)
+    entity = models.CharField(_("对象类型"), max_length=60)
+    object_id = models.BigIntegerField(_("对象编号"))
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="qcportal_notice_user_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.event}"

@@ -7,8 +7,11 @@ module is the single source of truth for that mapping; checks go through
 :func:`qcportal.permissions.has_permission`.
 """
 
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import ASSOCIATION_KINDS, OrganisationKind
 
@@ -60,6 +63,70 @@ ROLE_LAYER: dict[str, str] = {
     Role.JUDGE: Layer.EXECUTION,
 }
 
+
+@dataclass(frozen=True)
+class Duty:
+    """A duty of one layer of the promotion structure (seed 001 §5.2) and the portal
+    permissions it carries: the duties decide which workflow transitions a layer may take."""
+
+    code: str
+    label: str
+    source: str
+    permissions: frozenset[str]
+
+
+#: The duties of each layer (seed 001 §5.2.1–5.2.3, with the process steps of §7 they cover).
+LAYER_DUTIES: dict[str, tuple[Duty, ...]] = {
+    Layer.DECISION: (
+        Duty(
+            "strategy",
+            _("战略制定、资源配置、制度建设、激励机制审定及重大成果表彰"),
+            "seed 001 §5.2.1",
+            frozenset({"structure:manage", "plans:approve"}),
+        ),
+    ),
+    Layer.MANAGEMENT: (
+        Duty(
+            "planning",
+            _("计划制定、培训指导、协调服务；QC小组组建与注册审核"),
+            "seed 001 §5.2.2, §7.3",
+            frozenset({"circles:manage", "structure:manage"}),
+        ),
+        Duty(
+            "process_control",
+            _("过程管控：课题立项评审及注册，活动进度与活动记录检查"),
+            "seed 001 §5.2.2, §7.3, §7.4.2",
+            frozenset({"projects:review"}),
+        ),
+        Duty(
+            "inspection",
+            _("检查评价：课题验收，核查活动真实性与成效，确认经济效益"),
+            "seed 001 §5.2.2, §7.5.1",
+            frozenset({"projects:accept"}),
+        ),
+    ),
+    Layer.EXECUTION: (
+        Duty(
+            "implementation",
+            _("过程实施：开展活动，及时做好活动记录"),
+            "seed 001 §5.2.3, §7.4.1",
+            frozenset({"circles:record"}),
+        ),
+        Duty(
+            "results",
+            _("成果总结及推广应用"),
+            "seed 001 §5.2.3, §7.6",
+            frozenset({"circles:record"}),
+        ),
+    ),
+}
+
+
+def layer_permissions(layer: str) -> frozenset[str]:
+    """Every permission carried by the duties of ``layer``."""
+    return frozenset().union(*(duty.permissions for duty in LAYER_DUTIES[layer]))
+
+
 _ASSOCIATION_READ = {
     "organisations:view",
     "campaigns:view",
@@ -70,7 +137,8 @@ _ASSOCIATION_READ = {
     "reports:view",
 }
 
-#: ``area:action`` permissions granted by each role.
+#: ``area:action`` permissions granted by each role. Enterprise roles take the permissions
+#: of their layer's duties (seed 001 §5.2) plus what they read.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ASSOCIATION_ADMIN: frozenset(
         _ASSOCIATION_READ | {"organisations:manage", "users:manage", "audit:view"}
@@ -99,22 +167,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.ENTERPRISE_EXECUTIVE: frozenset(
-        {"campaigns:view", "circles:view", "submissions:view", "dashboards:view", "plans:approve"}
+        {"campaigns:view", "circles:view", "submissions:view", "dashboards:view"}
+        | layer_permissions(Layer.DECISION)
     ),
     Role.ENTERPRISE_COORDINATOR: frozenset(
         {
             "campaigns:view",
             "circles:view",
-            "circles:manage",
-            "projects:accept",
             "figures:report",
             "submissions:view",
             "submissions:submit",
             "dashboards:view",
         }
+        | layer_permissions(Layer.MANAGEMENT)
     ),
-    Role.CIRCLE_LEADER: frozenset({"campaigns:view", "circles:view_own", "circles:record"}),
-    Role.CIRCLE_MEMBER: frozenset({"campaigns:view", "circles:view_own"}),
+    # 组长 leads the circle: applies for projects, edits the members, declares a project done.
+    Role.CIRCLE_LEADER: frozenset(
+        {"campaigns:view", "circles:view_own", "circles:lead"} | layer_permissions(Layer.EXECUTION)
+    ),
+    Role.CIRCLE_MEMBER: frozenset(
+        {"campaigns:view", "circles:view_own"} | layer_permissions(Layer.EXECUTION)
+    ),
     Role.JUDGE: frozenset({"campaigns:view", "evaluation:score", "evaluation:release", "evaluation:recuse"}),
 }
 
@@ -132,4 +205,38 @@ ROLE_RANK: dict[str, int] = {
     Role.JUDGE: 40,
     Role.CIRCLE_LEADER: 20,
     Role.CIRCLE_MEMBER: 10,
+}
+
+#: What each permission lets a role do, as a Chinese verb phrase for messages to users (the
+#: ``area:action`` codes are for developers and logs only).
+PERMISSION_LABELS: dict[str, str] = {
+    "organisations:view": pgettext_lazy("permission", "查看组织信息"),
+    "organisations:manage": pgettext_lazy("permission", "管理组织"),
+    "users:manage": pgettext_lazy("permission", "管理用户和角色"),
+    "audit:view": pgettext_lazy("permission", "查看审计日志"),
+    "campaigns:view": pgettext_lazy("permission", "查看年度活动"),
+    "campaigns:manage": pgettext_lazy("permission", "管理年度活动"),
+    "circles:view": pgettext_lazy("permission", "查看QC小组"),
+    "circles:view_own": pgettext_lazy("permission", "查看本人所在的QC小组"),
+    "circles:manage": pgettext_lazy("permission", "登记和管理QC小组"),
+    "circles:record": pgettext_lazy("permission", "填写小组活动记录"),
+    "circles:lead": pgettext_lazy("permission", "以组长身份申请立项和维护小组成员"),
+    "projects:review": pgettext_lazy("permission", "课题立项评审和过程检查"),
+    "projects:accept": pgettext_lazy("permission", "验收课题"),
+    "structure:manage": pgettext_lazy("permission", "维护企业推进组织"),
+    "plans:approve": pgettext_lazy("permission", "审批活动计划"),
+    "figures:report": pgettext_lazy("permission", "填报企业年度数据"),
+    "submissions:view": pgettext_lazy("permission", "查看申报成果"),
+    "submissions:submit": pgettext_lazy("permission", "申报成果和上传成果报告"),
+    "submissions:review": pgettext_lazy("permission", "审核申报成果"),
+    "submissions:recommend": pgettext_lazy("permission", "推荐成果"),
+    "statistics:view": pgettext_lazy("permission", "查看统计数据"),
+    "dashboards:view": pgettext_lazy("permission", "查看数据看板"),
+    "reports:view": pgettext_lazy("permission", "查看报表记录"),
+    "reports:export": pgettext_lazy("permission", "生成和下载官方报表"),
+    "evaluation:manage": pgettext_lazy("permission", "管理成果评审"),
+    "evaluation:score": pgettext_lazy("permission", "为成果评分"),
+    "evaluation:release": pgettext_lazy("permission", "公开评审分数"),
+    "evaluation:recuse": pgettext_lazy("permission", "申报回避"),
+    "awards:approve": pgettext_lazy("permission", "审批表彰结果"),
 }

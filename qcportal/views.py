@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,10 +16,11 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from . import services
-from .actions import ObjectActionView, error_text
+from .actions import ObjectActionView, apply_errors, error_text
 from .choices import OrganisationKind
 from .forms import InvitationAcceptForm, InvitationForm, OrganisationForm
-from .models import AuditEntry, Invitation, Membership, Organisation
+from .models import AuditEntry, Invitation, Membership, Notification, Organisation
+from .pagination import PaginatedListMixin
 from .permissions import MembershipRequiredMixin, has_permission
 from .roles import Role
 from .selectors import (
@@ -29,6 +31,7 @@ from .selectors import (
     organisation_subtree,
 )
 from .tenancy import SESSION_KEY, is_visible, visible_organisations
+from .workflow import notice_text
 
 
 class SwitchMembershipView(LoginRequiredMixin, View):
@@ -55,18 +58,7 @@ class SwitchMembershipView(LoginRequiredMixin, View):
 # --- Administration of organisations and users (association administrators) ---------------
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to a form, field by field where possible."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
-
-
-class OrganisationListView(MembershipRequiredMixin, ListView):
+class OrganisationListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
     """The organisations of the acting organisation's share, filterable by kind and name."""
 
     permission_required = "organisations:view"
@@ -149,7 +141,7 @@ class OrganisationCreateView(MembershipRequiredMixin, FormView):
                 **data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已创建组织：%(name)s") % {"name": organisation.name})
         return redirect("organisation-detail", code=organisation.code)
@@ -178,13 +170,13 @@ class OrganisationUpdateView(MembershipRequiredMixin, FormView):
                 membership=self.request.membership, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存。"))
         return redirect("organisation-detail", code=organisation.code)
 
 
-class MembershipListView(MembershipRequiredMixin, ListView):
+class MembershipListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
     """Users and their roles in the administrator's subtree."""
 
     permission_required = "users:manage"
@@ -227,7 +219,7 @@ class InvitationCreateView(MembershipRequiredMixin, FormView):
                 accept_url_base=self.request.build_absolute_uri("/")[:-1],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.form_invalid(form)
         return self.render_to_response(
             self.get_context_data(form=form, invitation=invitation, invitation_url=url)
@@ -319,7 +311,7 @@ class InvitationAcceptView(FormView):
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             if "password" in getattr(exc, "error_dict", {}):
                 for error in exc.message_dict["password"]:
                     form.add_error("password1", error)
@@ -337,7 +329,7 @@ class InvitationAcceptView(FormView):
         return redirect("home")
 
 
-class AuditListView(MembershipRequiredMixin, ListView):
+class AuditListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
     """The audit trail of the administrator's or staff's subtree, read-only, filterable."""
 
     permission_required = "audit:view"
@@ -383,3 +375,45 @@ def ratelimited(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
     return render(request, "429.html", {"message": message}, status=429)
+
+
+# --- Notifications ------------------------------------------------------------------------
+
+
+class NotificationListView(LoginRequiredMixin, PaginatedListMixin, ListView):
+    """The user's notifications, newest first (their own only, whatever membership acts)."""
+
+    template_name = "qcportal/notification_list.html"
+    context_object_name = "notifications"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Notification.objects.filter(recipient=self.request.user).select_related("organisation")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["items"] = [(n, notice_text(n)) for n in context["notifications"]]
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Mark every notification read."""
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        messages.success(request, _("已全部标为已读。"))
+        return redirect("notification-list")
+
+
+class NotificationOpenView(LoginRequiredMixin, View):
+    """GET: mark a notification read and go to its object's page (404 for someone else's)."""
+
+    def get(self, request, pk: int):
+        notification = Notification.objects.filter(pk=pk, recipient=request.user).first()
+        if notification is None:
+            raise Http404
+        if notification.read_at is None:
+            Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+        url = (notification.params or {}).get("url") or ""
+        if not url.startswith("/") or url.startswith("//"):
+            return redirect("notification-list")
+        return HttpResponseRedirect(url)

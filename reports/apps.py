@@ -11,7 +11,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("统计与报表")
 
     def ready(self) -> None:
-        """Register the audited models."""
+        """Register the audited models and the API routes."""
         from . import audit
+        from .api import routes
 
         audit.register()
+        routes.register()

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from circles.choices import MemberRole, ProjectStatus, ProjectType, TargetKind, procedure_for
+from circles.choices import CircleStatus, MemberRole, ProjectStatus, ProjectType, TargetKind, procedure_for
 from circles.models import ActivityRecord, Circle, CircleMember, Project
 from evaluation.choices import JudgeLevel, ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
 from evaluation.models import Judge, JudgeAssignment, ScoreItem, ScoreSheet, ScoringCriterion, Submission
@@ -236,6 +236,7 @@ LOGINS = [
     DemoLogin("company", "王晓明", "企业推进负责人（管理层）", "SAQ-PD-E1", Role.ENTERPRISE_COORDINATOR),
     DemoLogin("executive", "张永刚", "企业领导（决策层）", "SAQ-PD-E1", Role.ENTERPRISE_EXECUTIVE),
     DemoLogin("leader", "李俊杰", "QC小组组长（执行层）", "SAQ-PD-E1", Role.CIRCLE_LEADER),
+    DemoLogin("member", "赵雅琴", "QC小组组员（执行层）", "SAQ-PD-E1", Role.CIRCLE_MEMBER),
     DemoLogin("judge", "黄志强", "评委（上海市质协评审组长）", "SAQ", Role.JUDGE),
     DemoLogin(
         "judge",
@@ -409,6 +410,7 @@ def _circle_rows(index: int, enterprise: Organisation):
         registration_number=f"{enterprise.code}-{registered_on.year}-{index:07d}",
         registration_year=registered_on.year,
         registered_on=registered_on,
+        status=CircleStatus.REGISTERED,
     )
     size = rng.choices(range(3, 11), weights=(4, 8, 12, 12, 10, 6, 4, 2))[0]
     members = [
@@ -433,6 +435,7 @@ def _circle_rows(index: int, enterprise: Organisation):
         _date_between(rng, min(registered_on + dt.timedelta(days=60), horizon), horizon) if accepted else None
     )
     baseline = rng.randint(5, 30)
+    confirmed = accepted and rng.random() < 0.85
     project = Project(
         organisation=enterprise,
         title=template.format(p=rng.choice(N.PRODUCTS)),
@@ -446,7 +449,9 @@ def _circle_rows(index: int, enterprise: Organisation):
         target_value=f"{baseline // 2}%",
         achieved_value=f"{max(1, baseline // 2 - rng.randint(0, 3))}%" if accepted else "",
         economic_benefit=Decimal(rng.randint(50, 15000)) / 100 if accepted else Decimal("0"),
-        benefit_confirmed=accepted and rng.random() < 0.85,
+        benefit_confirmed=confirmed,
+        benefit_confirmed_by="财务部" if confirmed else "",
+        benefit_confirmed_on=accepted_on if confirmed else None,
         intangible_benefits=rng.choice(N.BENEFIT_TEXTS) if accepted else "",
     )
     steps = procedure_for(project_type, target_kind)
@@ -458,7 +463,7 @@ def _circle_rows(index: int, enterprise: Organisation):
             organisation=enterprise,
             step=steps[min(n * 3, len(steps) - 1)],
             held_on=held_on,
-            participants=rng.randint(3, size),
+            participant_count=rng.randint(3, size),
             content="按计划开展本阶段活动，记录原始数据并讨论下一步安排。",
             tools="、".join(
                 rng.sample(("调查表", "排列图", "因果图", "直方图", "头脑风暴法", "流程图", "系统图"), 2)
@@ -473,7 +478,8 @@ def seed_circles(orgs: dict[str, Organisation], target: int, *, batch: int = 200
     """Grow the demo to ``target`` circles with bulk inserts (circles, members, projects,
     activity records), deterministically by circle number. Output: circles added."""
     enterprises = _enterprises(orgs)
-    existing = Circle.objects.filter(organisation__in=enterprises).count()
+    # Circles registered through the portal (the demo enterprise's current work) are extra.
+    existing = Circle.objects.filter(organisation__in=enterprises, created_by__isnull=True).count()
     added = 0
     for start in range(existing, target, batch):
         stop = min(start + batch, target)
@@ -703,6 +709,247 @@ def link_circle_leader(orgs: dict[str, Organisation]) -> None:
         CircleMember.objects.filter(pk=leader.pk).update(user=user, name=user.full_name)
 
 
+WORK_CIRCLE = "总装车间精益QC小组"
+WORK_CIRCLES = 4  # circles of the demo enterprise's current work (seed_enterprise_work)
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _login_membership(username: str) -> Membership:
+    return Membership.objects.select_related("organisation", "user").get(
+        user__username=username, organisation__code="SAQ-PD-E1"
+    )
+
+
+def _records(
+    leader: Membership, project: Project, steps, *, start_days_ago: int, attach: bool = False
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from circles import services as circle_services
+
+    members = [m.pk for m in project.circle.members.order_by("position_order")[:4]]
+    today = timezone.localdate()
+    for n, step in enumerate(steps):
+        data = {
+            "step": step,
+            "held_on": (today - dt.timedelta(days=start_days_ago - 7 * n)).isoformat(),
+            "content": RECORD_TEXTS.get(step, "按活动计划开展本步骤，记录原始数据并讨论下一步安排。"),
+            "tools": ["调查表", "排列图"] if n % 2 == 0 else ["因果图", "头脑风暴法"],
+            "participants": members,
+        }
+        if step in ("survey", "set_target"):
+            data["data_before"] = "返工率 4.8%"
+        if step == "effect_check":
+            data["data_before"], data["data_after"] = "返工率 4.8%", "返工率 1.6%"
+        record = circle_services.record_create(membership=leader, project=project, data=data)
+        if attach and n < 2:
+            upload = ContentFile(PDF_BYTES, name=f"{step}-原始数据.pdf")
+            upload.content_type = "application/pdf"
+            circle_services.attachment_add(membership=leader, record=record, upload=upload)
+
+
+RECORD_TEXTS = {
+    "select_topic": "小组讨论总装线返工数据，按返工率最高的工序确定课题，并说明选题理由。",
+    "survey": "收集近三个月返工记录1,260条，按缺陷类型分层，绘制排列图，找出症结为线束插接不到位。",
+    "set_target": "根据现状调查与同行业水平，设定返工率由4.8%降至2.0%的目标。",
+    "cause_analysis": "用因果图从人、机、料、法、环、测六个方面分析症结原因，共找出末端因素12条。",
+    "main_causes": "对12条末端因素逐条现场验证，确定3条主要原因。",
+    "countermeasures": "按5W1H制定对策表，明确责任人和完成时间。",
+    "implementation": "逐项实施对策：改进插接工装、增加防错检测、修订作业指导书。",
+    "effect_check": "对策实施后连续统计一个月，返工率降至1.6%，目标实现。",
+    "consolidation": "将有效措施纳入作业指导书和检验规范，巩固期效果稳定。",
+    "summary": "总结活动经验与不足，提出下一步课题方向。",
+}
+
+
+def seed_enterprise_work(orgs: dict[str, Organisation]) -> bool:
+    """The demo enterprise's current work (SAQ-PD-E1), created through the portal's own
+    services and workflow so that history, to-do items and notifications are real: circles
+    at every registration state, projects at every state of their lifecycle with records,
+    attachments and an open process-check comment, and the enterprise's promotion structure
+    (seed 001 §5). ``leader`` leads the circle with a project in activity; ``company`` finds
+    a registration, an application and an acceptance waiting. Idempotent (output: created?)."""
+    from circles import services as circle_services
+    from circles.workflow import COMMENT_WORKFLOW, PROJECT_WORKFLOW
+    from promotion import structure as structure_services
+    from qcportal.tenancy import membership_scope
+
+    enterprise = orgs["SAQ-PD-E1"]
+    if Circle.objects.filter(organisation=enterprise, name=WORK_CIRCLE).exists():
+        return False
+    company, leader, member = (_login_membership(u) for u in ("company", "leader", "member"))
+    executive = _login_membership("executive")
+    roster = [
+        {"name": "李俊杰", "role": "leader", "position": "总装班长", "username": "leader"},
+        {"name": "赵雅琴", "role": "member", "position": "质检员", "username": "member"},
+        {"name": "陈国栋", "role": "member", "position": "装配工"},
+        {"name": "周晓峰", "role": "member", "position": "工艺员"},
+        {"name": "吴丽萍", "role": "member", "position": "装配工"},
+    ]
+
+    def transition(m, obj, name, comment="", data=None):
+        return circle_services.transition(membership=m, obj=obj, name=name, comment=comment, data=data)
+
+    with membership_scope(company):
+        main = circle_services.circle_register(
+            membership=company, name=WORK_CIRCLE, department="总装车间", members=roster
+        ).obj
+        old = circle_services.circle_register(
+            membership=company,
+            name="老厂区搬迁QC小组",
+            department="设备部",
+            members=[
+                {"name": "孙建平", "role": "leader", "position": "设备主管"},
+                {"name": "刘伟", "role": "member"},
+            ],
+        ).obj
+        transition(company, old, "deactivate", "老厂区已整体搬迁，小组活动结束。")
+        structure_services.committee_save(
+            membership=company,
+            name="质量管理委员会",
+            chair="张永刚",
+            established_on=dt.date(2021, 3, 15),
+            charter="审定年度质量活动推进计划和激励办法，协调资源，表彰优秀成果。",
+        )
+        for layer, name, position, duties, committee in (
+            ("decision", "张永刚", "总经理", "主持质量管理委员会", True),
+            ("management", "王晓明", "质量部经理", "QC小组注册审核、立项评审与验收", True),
+            ("management", "钱芳", "财务部主管", "经济效益核算与确认", True),
+            ("execution", "李俊杰", "总装班长", "QC小组组长", False),
+        ):
+            structure_services.structure_member_add(
+                membership=company,
+                layer=layer,
+                name=name,
+                position=position,
+                duties=duties,
+                on_committee=committee,
+            )
+    with membership_scope(leader):
+        pending = circle_services.circle_register(
+            membership=leader,
+            name="焊接工艺创新QC小组",
+            department="焊装车间",
+            members=[
+                {"name": "李俊杰", "role": "leader", "position": "班长"},
+                {"name": "马超", "role": "member", "position": "焊工"},
+                {"name": "黄磊", "role": "member", "position": "焊工"},
+            ],
+        ).obj
+        returned = circle_services.circle_register(
+            membership=leader,
+            name="仓储物流QC小组",
+            department="物流部",
+            members=[{"name": "李俊杰", "role": "leader"}, {"name": "韩冰", "role": "member"}],
+        ).obj
+    with membership_scope(company):
+        transition(company, returned, "return", "成员只有2人，请补充成员及岗位后重新提交。")
+
+    def apply(title, project_type, target_kind=None, **extra):
+        with membership_scope(leader):
+            return circle_services.project_apply(
+                membership=leader,
+                circle=main,
+                data={
+                    "title": title,
+                    "project_type": project_type,
+                    "target_kind": target_kind,
+                    "reasons": extra.pop("reasons", "该问题影响交付质量和成本，小组有能力解决。"),
+                    "indicator": extra.pop("indicator", "返工率"),
+                    "unit": "%",
+                    "baseline_value": "4.8",
+                    "target_value": "2.0",
+                    "planned_start": timezone.localdate() - dt.timedelta(days=120),
+                    "planned_end": extra.pop("planned_end", timezone.localdate() + dt.timedelta(days=60)),
+                },
+            )
+
+    self_set = procedure_for(ProjectType.PROBLEM_SOLVING, TargetKind.SELF_SET)
+    innovation = procedure_for(ProjectType.INNOVATION, None)
+    # Waiting for the company's registration review (立项评审).
+    apply("降低总装线线束返工率", ProjectType.PROBLEM_SOLVING, TargetKind.SELF_SET)
+    # Returned to the circle with a reason to answer.
+    p_returned = apply("提高扭矩拧紧一次合格率", ProjectType.PROBLEM_SOLVING, TargetKind.ASSIGNED)
+    with membership_scope(company):
+        transition(company, p_returned, "return", "目标值缺少依据，请补充公司下达的指令性目标文件。")
+    # Refused and withdrawn applications.
+    p_rejected = apply("车间绿化美化", ProjectType.INNOVATION)
+    with membership_scope(company):
+        transition(company, p_rejected, "reject", "不属于质量改进课题，建议纳入5S活动。")
+    p_withdrawn = apply("降低包装材料损耗", ProjectType.PROBLEM_SOLVING, TargetKind.SELF_SET)
+    with membership_scope(leader):
+        transition(leader, p_withdrawn, "withdraw", "与物流部课题重复，合并到物流部小组。")
+    # Registered, waiting for its first record.
+    p_registered = apply("研制线束插接防错工装", ProjectType.INNOVATION)
+    with membership_scope(company):
+        transition(company, p_registered, "approve", "同意立项。")
+    # In activity, half the steps recorded, an open comment for the leader (leader's project).
+    p_active = apply("缩短总装线换型时间", ProjectType.PROBLEM_SOLVING, TargetKind.SELF_SET)
+    with membership_scope(company):
+        transition(company, p_active, "approve", "同意立项，注意现状数据的代表性。")
+    with membership_scope(leader):
+        _records(leader, p_active, self_set[:5], start_days_ago=50, attach=True)
+    with membership_scope(company):
+        record = p_active.activity_records.order_by("held_on").first()
+        circle_services.comment_add(
+            membership=company, record=record, text="选题理由中请补充近三个月的换型时间原始数据表。"
+        )
+        resolved = circle_services.comment_add(
+            membership=company,
+            record=p_active.activity_records.order_by("held_on")[1],
+            text="排列图的累计百分比计算有误，请核对。",
+        )
+    with membership_scope(leader):
+        COMMENT_WORKFLOW.perform(resolved, "resolve", membership=leader, comment="已重新计算并更新附件。")
+    # Completed: waiting for the company's acceptance (验收).
+    p_completed = apply(
+        "降低电控柜接线差错率",
+        ProjectType.PROBLEM_SOLVING,
+        TargetKind.SELF_SET,
+        planned_end=timezone.localdate(),
+    )
+    with membership_scope(company):
+        transition(company, p_completed, "approve")
+    with membership_scope(leader):
+        _records(leader, p_completed, self_set, start_days_ago=90)
+        transition(
+            leader,
+            p_completed,
+            "complete",
+            "课题目标实现，申请验收。",
+            {
+                "achieved_value": "1.6",
+                "economic_benefit": "18.6",
+                "intangible_benefits": "员工质量意识和解决问题能力提升。",
+            },
+        )
+    # Accepted with the benefit confirmed by finance: a result (成果).
+    p_accepted = apply("研制总装线快速换型台车", ProjectType.INNOVATION)
+    with membership_scope(company):
+        transition(company, p_accepted, "approve")
+    with membership_scope(leader):
+        _records(leader, p_accepted, innovation, start_days_ago=100)
+        transition(
+            leader, p_accepted, "complete", "", {"achieved_value": "换型8分钟", "economic_benefit": "26.4"}
+        )
+    with membership_scope(company):
+        PROJECT_WORKFLOW.perform(
+            p_accepted,
+            "accept",
+            membership=company,
+            comment="活动真实有效，效益经财务部确认。",
+            data={
+                "achieved_value": "换型8分钟",
+                "economic_benefit": "26.4",
+                "benefit_confirmed": True,
+                "benefit_confirmed_by": "财务部 钱芳",
+                "benefit_confirmed_on": timezone.localdate().isoformat(),
+            },
+        )
+    del member, executive, pending  # created for their memberships' own pages
+    return True
+
+
 def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
     """Load or grow the demo. Input: target circle count (≥ 300 gives the documented shape).
     Output: a summary dict (organisations, circles, submissions, logins)."""
@@ -718,10 +965,12 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
             judges = seed_judges(orgs)
             submissions = seed_submissions(orgs, campaign, judges)
             link_circle_leader(orgs)
+        with transaction.atomic():
+            seed_enterprise_work(orgs)
         return {
             "organisations": len(orgs),
             "enterprises": len(_enterprises(orgs)),
-            "circles": total,
+            "circles": Circle.objects.count(),
             "circles_added": added,
             "members": CircleMember.objects.count(),
             "submissions": Submission.objects.filter(campaign=campaign).count(),

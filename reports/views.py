@@ -26,8 +26,10 @@ from promotion.models import Campaign
 from promotion.selectors import annual_figures_totals, campaign_list
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
+from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission
 from qcportal.roles import Role
+from qcportal.todos import todos_for
 
 from .choices import RunStatus
 from .filtersets import ReportRunFilterSet
@@ -73,6 +75,7 @@ class HomeView(MembershipRequiredMixin, TemplateView):
         organisation = membership.organisation
         campaign = current_campaign()
         context["campaign"] = campaign
+        context["todos"] = todos_for(membership)
         role = membership.role
         if role in ASSOCIATION_ROLES and campaign is not None:
             context["figures"] = annex3_figures_cached(campaign=campaign, association=organisation)
@@ -158,7 +161,7 @@ class CampaignFormsView(MembershipRequiredMixin, FormView):
         return redirect("reports:campaign-forms", code=self.campaign.code)
 
 
-class ReportRunListView(MembershipRequiredMixin, SingleTableMixin, FilterView):
+class ReportRunListView(MembershipRequiredMixin, PaginatedListMixin, SingleTableMixin, FilterView):
     """Earlier report runs in the scope, filterable and sortable, 25 a page."""
 
     permission_required = "reports:view"

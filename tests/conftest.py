@@ -2,28 +2,43 @@
 
 Fixtures build data without a tenant scope (``no_tenant``); tests then act through a
 client logged in as a membership, or inside ``tenant_scope`` explicitly.
+
+The network is built once per test session (per xdist worker: each has its own test
+database) right after the database is created, and committed. Every test of the ``db``
+fixture then runs in a transaction that is rolled back, and the ``network`` fixture hands it
+its own deep copy of the Python objects, so a test may change both freely. Transactional
+tests (``transactional_db``, ``live_server``) flush the database at teardown; pytest-django
+sorts them after the others, and xdist's ``--dist load`` (``make test``) hands each worker its
+tests in that order (``loadfile``/``loadscope`` would not: they sort files by size). They take
+:func:`committed_network`, which flushes what is left and builds their own network. A ``db``
+test that needs a database without the network takes :func:`empty_database`.
 """
 
+import copy
 import datetime as dt
 import importlib
 import io
 import re
 import shutil
 import subprocess
+import warnings
 from decimal import Decimal
 from types import SimpleNamespace
 
 import openpyxl
 import pytest
 from django.apps import apps as django_apps
-from django.utils import timezone
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.utils import timezone, translation
 
 from circles.choices import ProjectStatus, ProjectType, TargetKind
 from evaluation.choices import JudgeLevel, ScoreSheetKind, SubmissionStatus
 from evaluation.models import JudgeAssignment, Submission
 from evaluation.services import submission_scores_aggregate
 from qcportal.choices import OrganisationKind as K
-from qcportal.models import Invitation
+from qcportal.models import Invitation, Organisation
 from qcportal.roles import Role
 from qcportal.tenancy import no_tenant
 from reports.models import ReportRun
@@ -48,7 +63,7 @@ def build_network():
     """
     with no_tenant():
         # Transactional tests (browser, worker) flush the database, data migrations included.
-        importlib.import_module("evaluation.migrations.0003_standard_criteria").seed(django_apps, None)
+        seed_standard_criteria()
         caq = _org(
             "CAQ",
             "中国质量协会",
@@ -328,10 +343,94 @@ def build_network():
     )
 
 
+def seed_standard_criteria() -> None:
+    """Seed the score sheets of T/CAQ 10201-2020 (migration ``evaluation.0003``) again, for a
+    database that was flushed or truncated after migrating."""
+    importlib.import_module("evaluation.migrations.0003_standard_criteria").seed(django_apps, None)
+
+
+#: The apps whose tables :func:`truncate_app_tables` empties (contenttypes, auth permissions
+#: and sessions stay, so that cached content type ids remain valid).
+PROJECT_APPS = ("qcportal", "promotion", "circles", "evaluation", "reports")
+
+
+def truncate_app_tables() -> None:
+    """Empty every table of the project's apps (and, by cascade, the rows that point at them:
+    tokens, lockout records), inside the current transaction. In a ``db`` test it is rolled
+    back with the test, so the session's network is back for the next test."""
+    tables = [
+        model._meta.db_table
+        for app in PROJECT_APPS
+        for model in django_apps.get_app_config(app).get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=False, allow_cascade=True)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+    seed_standard_criteria()
+
+
 @pytest.fixture
-def network(db):
-    """The small network of :func:`build_network` (see its docstring)."""
+def empty_database(db):
+    """A ``db`` test that needs a database without the session's network (e.g. ``seed_demo``
+    on a fresh installation): the project's tables are truncated inside the test's
+    transaction and come back when it is rolled back."""
+    truncate_app_tables()
+
+
+def flush_database() -> None:
+    """Flush the whole database as a transactional test's teardown does (``flush`` command),
+    then seed the standard's score sheets again. For transactional tests, which may start
+    while the session's network is still committed."""
+    call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
+    seed_standard_criteria()
+
+
+@pytest.fixture
+def committed_network(transactional_db):
+    """The small network, committed, for transactional tests (browser tests against the live
+    server, the Celery worker): whatever the database holds (the session's network, a previous
+    test's leftovers) is flushed first; the test's teardown flushes again."""
+    with no_tenant():
+        leftovers = Organisation.objects.exists()
+    if leftovers:
+        flush_database()
     return build_network()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database (one per xdist worker, pytest-django adds the ``_gwN`` suffix),
+    migrated, with the small network of :func:`build_network` built once and committed.
+
+    Yields the network's Python objects; tests get them through :func:`network`. A database
+    kept from an earlier run (``--reuse-db``) is flushed first.
+    """
+    with django_db_blocker.unblock():
+        with no_tenant():
+            leftovers = Organisation.objects.exists()
+        if leftovers:
+            flush_database()
+        with transaction.atomic():
+            built = build_network()
+    yield built
+
+
+@pytest.fixture
+def network(db, django_db_setup):
+    """The small network of :func:`build_network` (see its docstring), built once per session:
+    the test gets its own deep copy of the objects, and its database changes are rolled back.
+
+    Should a transactional test have flushed the database before this test (not with the
+    ordering above), the network is built again inside the test's transaction, with a warning.
+    """
+    with no_tenant():
+        present = Organisation.objects.filter(pk=django_db_setup.caq.pk, code="CAQ").exists()
+    if not present:
+        warnings.warn("the session's network was flushed: building it again for this test", stacklevel=1)
+        return build_network()
+    return copy.deepcopy(django_db_setup)
 
 
 @pytest.fixture
@@ -382,6 +481,16 @@ def xlsx_text(content: bytes) -> str:
         for row in ws.iter_rows(values_only=True):
             parts.extend(str(v) for v in row if v is not None)
     return "\n".join(parts)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: a request through the test client
+    leaves the language it activated (e.g. English after the language switch) in the thread,
+    and the next test would otherwise render labels in English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

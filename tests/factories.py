@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import factory
 
-from circles.choices import MemberRole, ProjectStatus, ProjectType, TargetKind
+from circles.choices import CircleStatus, MemberRole, ProjectStatus, ProjectType, TargetKind
 from circles.models import ActivityRecord, Circle, CircleMember, Project
 from evaluation.choices import JudgeLevel, ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
 from evaluation.models import Judge, ScoreSheet, Submission
@@ -75,6 +75,7 @@ class CircleFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"攻关{n}QC小组")
     department = "质量管理部"
+    status = CircleStatus.REGISTERED
     registration_number = factory.Sequence(lambda n: f"REG-{n:05d}")
     registered_on = dt.date(2019, 7, 1)
     registration_year = factory.LazyAttribute(lambda o: o.registered_on.year)
@@ -108,6 +109,11 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     status = ProjectStatus.IN_PROGRESS
     applied_on = factory.SelfAttribute("circle.registered_on")
     economic_benefit = Decimal("0")
+    benefit_confirmed = False
+    benefit_confirmed_by = factory.LazyAttribute(lambda o: "财务部" if o.benefit_confirmed else "")
+    benefit_confirmed_on = factory.LazyAttribute(
+        lambda o: (o.accepted_on or o.applied_on) if o.benefit_confirmed else None
+    )
 
 
 class ActivityRecordFactory(factory.django.DjangoModelFactory):
@@ -119,7 +125,7 @@ class ActivityRecordFactory(factory.django.DjangoModelFactory):
     organisation = factory.SelfAttribute("project.organisation")
     step = "select_topic"
     held_on = dt.date(2019, 8, 1)
-    participants = 3
+    participant_count = 3
 
 
 class FiguresFactory(factory.django.DjangoModelFactory):

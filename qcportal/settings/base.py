@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # runserver serves static files as gunicorn does: WhiteNoise
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "auditlog",
     "axes",
     "qcportal.apps.QcPortalConfig",
@@ -46,6 +48,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files in every setting, DEBUG or not: from STATIC_ROOT (collectstatic) in
+    # production, straight from the finders for the demo (WHITENOISE_USE_FINDERS, local.py).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "qcportal.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -124,6 +129,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Lists (HTML and API) count at most this many rows, then show "10,000+" (qcportal/pagination.py).
+PAGINATION_COUNT_CAP = 10_000
+
 # --- Hardening --------------------------------------------------------------------
 # Login lockout (django-axes): 5 failures for a username from one address lock it for 30 min.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -200,7 +208,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "qcportal.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -216,6 +224,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "质量管理小组活动管理平台 API (v1)",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from drf-spectacular-sidecar's static files: no CDN at run time.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CircleStatusEnum": "circles.choices.CircleStatus",
+        "ProjectStatusEnum": "circles.choices.ProjectStatus",
+        "CommentStatusEnum": "circles.choices.CommentStatus",
+        "ImportStatusEnum": "circles.choices.ImportStatus",
+        "SubmissionStatusEnum": "evaluation.choices.SubmissionStatus",
+        "ScoreSheetStatusEnum": "evaluation.choices.ScoreSheetStatus",
+        "RunStatusEnum": "reports.choices.RunStatus",
+        "CampaignStatusEnum": "promotion.choices.CampaignStatus",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------

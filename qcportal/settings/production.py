@@ -4,8 +4,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
-# Static files are served by WhiteNoise from STATIC_ROOT (collectstatic in the image).
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+# Static files: WhiteNoise (base MIDDLEWARE) serves STATIC_ROOT, collected when the image is built.
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 STORAGES = {

@@ -1,4 +1,5 @@
-"""The exporter interface and registry (architecture.md, "Reports"; pretix's exporters)."""
+"""The official-form exporter interface (architecture.md, "Reports"; pretix's exporters);
+exporters register in the one registry of ``qcportal.exporters``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import Submission
 from promotion.models import Campaign
+from qcportal.exporters import REGISTRY, get_exporter, register  # noqa: F401  (re-exported)
 from qcportal.models import Organisation
 
 from ..choices import FileFormat
@@ -130,18 +132,10 @@ def chinese_date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-REGISTRY: dict[str, type[Exporter]] = {}
-
-
-def register(cls: type[Exporter]) -> type[Exporter]:
-    """Class decorator adding an exporter to :data:`REGISTRY` under its ``identifier``."""
-    REGISTRY[cls.identifier] = cls
-    return cls
-
-
 def exporter_for(form: str) -> type[Exporter]:
-    """The exporter class of ``form``; raises ``ValidationError`` for an unknown form."""
-    try:
-        return REGISTRY[form]
-    except KeyError:
-        raise ValidationError(_("未知的报表类型：%(form)s") % {"form": form}) from None
+    """The official-form exporter class of ``form`` from the one exporter registry
+    (``qcportal.exporters.REGISTRY``); raises ``ValidationError`` for an unknown form."""
+    exporter = get_exporter(form)
+    if not (isinstance(exporter, type) and issubclass(exporter, Exporter)):
+        raise ValidationError(_("未知的报表类型：%(form)s") % {"form": form})
+    return exporter

@@ -47,18 +47,30 @@
     poll(el);
   });
 
-  /* Charts: ECharts bar charts fed by json_script blocks. */
+  /* Charts: ECharts bar charts fed by json_script blocks.
+     data-source: id of the json_script (a list of rows); data-x / data-y: the row keys of the
+     category and the value; data-series: the series name; data-empty: the translated text shown
+     instead of the chart when there are no rows (「暂无数据」); data-integer: the values are
+     counts (the default), so the value axis never shows fractions (minInterval 1) — set
+     data-integer="false" for amounts or rates. */
   if (window.echarts) {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var source = document.getElementById(el.dataset.source);
       if (!source) { return; }
       var rows = JSON.parse(source.textContent);
+      if (!Array.isArray(rows) || rows.length === 0) {
+        el.classList.add("chart-empty");
+        el.textContent = el.dataset.empty || "";
+        return;
+      }
+      var valueAxis = { type: "value" };
+      if (el.dataset.integer !== "false") { valueAxis.minInterval = 1; }
       var chart = window.echarts.init(el);
       chart.setOption({
         grid: { left: 48, right: 16, top: 24, bottom: 32 },
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: rows.map(function (r) { return String(r[el.dataset.x]); }) },
-        yAxis: { type: "value" },
+        yAxis: valueAxis,
         series: [{ name: el.dataset.series, type: "bar", data: rows.map(function (r) { return r[el.dataset.y]; }), itemStyle: { color: "#0d6efd" } }]
       });
       window.addEventListener("resize", function () { chart.resize(); });

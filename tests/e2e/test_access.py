@@ -5,25 +5,40 @@ memberships switches between them."""
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import build_network
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+ENTERPRISE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "推进组织"]
 NAVIGATION = {
-    "pa_admin": ["首页", "年度活动", "报表记录", "组织管理", "用户管理", "审计日志"],
-    "pa_staff": ["首页", "年度活动", "报表记录", "组织管理", "审计日志"],
-    "pa_leader": ["首页", "年度活动", "报表记录", "组织管理"],
-    "ru1_coord": ["首页", "年度活动", "组织管理"],
-    "e1_exec": ["首页", "年度活动"],
-    "e1_coord": ["首页", "年度活动"],
-    "e1_leader": ["首页", "年度活动"],
+    "pa_admin": [
+        "首页",
+        "QC小组",
+        "课题",
+        "活动记录",
+        "年度活动",
+        "推进组织",
+        "报表记录",
+        "组织管理",
+        "用户管理",
+        "审计日志",
+    ],
+    "pa_staff": [
+        "首页",
+        "QC小组",
+        "课题",
+        "活动记录",
+        "年度活动",
+        "推进组织",
+        "报表记录",
+        "组织管理",
+        "审计日志",
+    ],
+    "pa_leader": ["首页", "QC小组", "课题", "活动记录", "年度活动", "推进组织", "报表记录", "组织管理"],
+    "ru1_coord": ["首页", "QC小组", "课题", "活动记录", "年度活动", "推进组织", "组织管理"],
+    "e1_exec": ENTERPRISE_NAVIGATION,
+    "e1_coord": ENTERPRISE_NAVIGATION,
+    "e1_leader": ENTERPRISE_NAVIGATION,
     "pa_judge": ["首页", "年度活动", "评审任务"],
 }
-
-
-@pytest.fixture
-def network():
-    return build_network()
 
 
 @pytest.mark.parametrize("username", sorted(NAVIGATION))
@@ -53,7 +68,7 @@ def test_new_user_joins_through_an_invitation(network, signed_in, live_server, b
     newcomer.click("[data-testid=accept-form] button[type=submit]")
     expect(newcomer.locator(".alert-success")).to_contain_text("欢迎")
     expect(newcomer.locator("[data-testid=active-membership]")).to_contain_text("企业推进负责人")
-    expect(newcomer.locator("#mainnav .navbar-nav.me-auto .nav-link")).to_have_text(["首页", "年度活动"])
+    expect(newcomer.locator("#mainnav .navbar-nav.me-auto .nav-link")).to_have_text(ENTERPRISE_NAVIGATION)
     expect(newcomer.locator("[data-testid=submissions]")).to_contain_text("甲攻关QC小组")
     response = newcomer.goto(f"{live_server.url}/organisations/")
     assert response.status == 403
@@ -101,5 +116,5 @@ def test_user_with_two_memberships_switches(network, signed_in):
     page.click("text=测试甲机械有限公司 · 企业推进负责人")
     expect(page.locator(".alert-success")).to_contain_text("已切换为")
     expect(page.locator("[data-testid=active-membership]")).to_contain_text("企业推进负责人")
-    expect(page.locator("#mainnav .navbar-nav.me-auto .nav-link")).to_have_text(["首页", "年度活动"])
+    expect(page.locator("#mainnav .navbar-nav.me-auto .nav-link")).to_have_text(ENTERPRISE_NAVIGATION)
     expect(page.locator("[data-testid=stat-members]")).to_have_text("14")

@@ -6,14 +6,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import build_network, normalise, pdf_text
+from ..conftest import normalise, pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def network():
-    return build_network()
 
 
 def generate(page, live_server, *, form, file_format, organisation):

@@ -1,7 +1,7 @@
 """The official labels of seed 002's forms, read from the seed text (tests/data).
 
 ``tests/data/seed_002_annexes.txt`` is seed 002 (中国质协字〔2020〕21号) from "附件 1" on,
-copied verbatim from ``shared/seeds/002_a598f2145b5649bf.txt``.
+copied verbatim from ``docs/seeds/002_a598f2145b5649bf.txt``.
 """
 
 import re

@@ -62,7 +62,8 @@ def test_bad_input_gets_a_clear_400(api):
     )
     assert response.status_code == 400
     body = response.json()
-    assert set(body) >= {"campaign", "form", "file_format"}
+    assert set(body) == {"detail", "errors"}  # the stable 400 shape of every API input error
+    assert set(body["errors"]) >= {"campaign", "form", "file_format"}
 
 
 def test_annex3_for_an_enterprise_is_refused_with_a_chinese_message(api):

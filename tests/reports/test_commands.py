@@ -11,6 +11,7 @@ from evaluation.models import ScoreSheet, Submission
 from promotion.models import Campaign
 from qcportal.models import Membership, Organisation, User
 from qcportal.tenancy import no_tenant
+from reports.demo import WORK_CIRCLES
 from reports.models import ReportRun
 
 from ..conftest import normalise, pdf_text
@@ -81,7 +82,7 @@ def _counts():
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_has_the_documented_shape():
+def test_seed_demo_is_idempotent_and_has_the_documented_shape(empty_database):
     call_command("seed_demo", stdout=io.StringIO())
     with no_tenant():
         counts = _counts()
@@ -97,7 +98,7 @@ def test_seed_demo_is_idempotent_and_has_the_documented_shape():
         assert Organisation.objects.filter(kind="enterprise").count() >= 40
         assert Organisation.objects.filter(kind="enterprise", industry_association__isnull=False).exists()
         assert Circle.objects.count() >= 300
-        assert set(Circle.objects.values_list("projects__project_type", flat=True)) == {
+        assert set(Circle.objects.values_list("projects__project_type", flat=True)) - {None} == {
             "problem_solving",
             "innovation",
         }
@@ -111,17 +112,50 @@ def test_seed_demo_is_idempotent_and_has_the_documented_shape():
             "judge",
             "enterprise_executive",
         } <= roles
+        _assert_demo_logins_have_work()
     call_command("seed_demo", stdout=io.StringIO())
     with no_tenant():
         again = _counts()
     assert again == counts
 
 
+def _assert_demo_logins_have_work():
+    """Issue 6, item 10: the demo enterprise holds circles and projects at every state, and
+    the enterprise's logins find work waiting for them today."""
+    from circles.choices import CircleStatus, ProjectStatus
+    from circles.models import Project
+    from qcportal.todos import todos_for
+
+    enterprise = Organisation.objects.get(code="SAQ-PD-E1")
+    assert set(Circle.objects.filter(organisation=enterprise).values_list("status", flat=True)) == set(
+        CircleStatus.values
+    )
+    work = Project.objects.filter(organisation=enterprise, created_by__isnull=False)
+    assert set(work.values_list("status", flat=True)) == set(ProjectStatus.values)
+    assert (
+        work.get(status="in_progress").circle.members.filter(user__username="leader", role="leader").exists()
+    )
+    expected = {
+        "company": {"QC小组注册待审核", "课题立项待评审", "课题待验收"},
+        "leader": {"课题立项申请被退回，待答复", "小组注册申请被退回，待修改", "检查意见待处理"},
+        "member": {"检查意见待处理"},
+    }
+    for username, labels in expected.items():
+        membership = Membership.objects.select_related("organisation", "user").get(
+            user__username=username, organisation=enterprise
+        )
+        from qcportal.tenancy import membership_scope
+
+        with membership_scope(membership):
+            shown = {str(t.label) for t in todos_for(membership)}
+        assert labels <= shown, (username, shown)
+
+
 @pytest.mark.django_db
-def test_seed_demo_grows_to_n_circles():
+def test_seed_demo_grows_to_n_circles(empty_database):
     call_command("seed_demo", "--circles", "400", stdout=io.StringIO())
     with no_tenant():
-        assert Circle.objects.count() == 400
+        assert Circle.objects.count() == 400 + WORK_CIRCLES  # plus the demo enterprise's current work
     call_command("seed_demo", "--circles", "450", stdout=io.StringIO())
     with no_tenant():
-        assert Circle.objects.count() == 450
+        assert Circle.objects.count() == 450 + WORK_CIRCLES

@@ -15,14 +15,15 @@ from reports.choices import RunStatus
 from reports.models import ReportRun
 from reports.services import report_run_start
 
-from ..conftest import build_network, pdf_text
+from ..conftest import pdf_text
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_annex3_pdf_through_a_real_worker():
+def test_annex3_pdf_through_a_real_worker(committed_network):
     assert settings.REDIS_URL.startswith("redis://"), "REDIS_URL must point at Redis (make test starts one)"
-    network = build_network()
+    network = committed_network
+    # A queue of its own: another xdist worker or another run on the same Redis never takes its task.
     queue = f"qcportal-test-{uuid.uuid4().hex[:8]}"
     previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue)
     app.conf.update(task_always_eager=False, broker_url=settings.REDIS_URL, task_default_queue=queue)

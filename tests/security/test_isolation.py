@@ -35,6 +35,7 @@ PUBLIC_ROUTES = {
     "api:token": "exchanges a password for a token",
     "api:schema": "the OpenAPI description, no tenant data",
     "api:api-root": "lists the API's URLs, no tenant data",
+    "api:docs": "Swagger UI over the OpenAPI description, no tenant data",
 }
 
 REQUESTERS = ("pa_admin", "pa_staff")
@@ -64,6 +65,92 @@ def _audit_entry(organisation):
 def _assignment(submission):
     return submission.assignments.order_by("id").first()
 
+
+def _record(project):
+    from circles.models import ActivityRecord
+
+    record = ActivityRecord.objects.filter(project=project).order_by("id").first()
+    return record or ActivityRecord.objects.create(
+        organisation=project.organisation,
+        circle=project.circle,
+        project=project,
+        step="select_topic",
+        held_on=project.applied_on,
+        content="隔离测试",
+    )
+
+
+def _attachment(project):
+    from circles.models import RecordAttachment
+
+    record = _record(project)
+    return record.attachments.first() or RecordAttachment.objects.create(
+        organisation=record.organisation,
+        circle=record.circle,
+        record=record,
+        file="records/none.pdf",
+        name="隔离.pdf",
+        size=1,
+        content_type="application/pdf",
+    )
+
+
+def _comment(project, author):
+    from circles.models import RecordComment
+
+    record = _record(project)
+    return record.comments.first() or RecordComment.objects.create(
+        organisation=record.organisation,
+        circle=record.circle,
+        record=record,
+        author=author,
+        text="隔离测试意见",
+    )
+
+
+def _import(enterprise, user):
+    from circles.models import CircleImport
+
+    return CircleImport.objects.filter(organisation=enterprise).first() or CircleImport.objects.create(
+        organisation=enterprise,
+        file="imports/none.xlsx",
+        filename="隔离.xlsx",
+        requested_by=user,
+        status="invalid",
+    )
+
+
+def _structure_member(organisation):
+    from promotion.models import StructureMember
+
+    return StructureMember.objects.create(organisation=organisation, layer="management", name="隔离成员")
+
+
+def _notification(user, organisation):
+    from qcportal.models import Notification
+
+    return Notification.objects.create(
+        recipient=user,
+        organisation=organisation,
+        event="circles.project.applied",
+        entity="circles.project",
+        object_id=1,
+        params={"object": "隔离", "url": "/projects/1/"},
+    )
+
+
+C_PB = lambda n: {"pk": n.circles[7].pk}  # noqa: E731  (E4, PB)
+C_PA = lambda n: {"pk": n.circles[0].pk}  # noqa: E731
+P_PB = lambda n: {"pk": n.circles[7].projects.first().pk}  # noqa: E731
+P_PA = lambda n: {"pk": n.circles[0].projects.first().pk}  # noqa: E731
+R_PB = lambda n: {"pk": _record(n.circles[7].projects.first()).pk}  # noqa: E731
+R_PA = lambda n: {"pk": _record(n.circles[0].projects.first()).pk}  # noqa: E731
+A_PB = lambda n: {"pk": _attachment(n.circles[7].projects.first()).pk}  # noqa: E731
+A_PA = lambda n: {"pk": _attachment(n.circles[0].projects.first()).pk}  # noqa: E731
+K_PB = lambda n: {"pk": _comment(n.circles[7].projects.first(), n.users.e4_coord).pk}  # noqa: E731
+K_PA = lambda n: {"pk": _comment(n.circles[0].projects.first(), n.users.e1_coord).pk}  # noqa: E731
+I_PB = lambda n: {"pk": _import(n.e4, n.users.e4_coord).pk}  # noqa: E731
+I_PA = lambda n: {"pk": _import(n.e1, n.users.e1_coord).pk}  # noqa: E731
 
 S_PB = lambda n: {"pk": n.submissions[4].pk}  # noqa: E731  PB's submission (E4, recommended by PB)
 S_PA = lambda n: {"pk": n.submissions[0].pk}  # noqa: E731
@@ -142,7 +229,68 @@ CASES: dict[str, Case] = {
         method="post",
     ),
     "evaluation:judging": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}),
+    # --- circles (HTML)
+    "circles:circle-list": Case("list"),
+    "circles:project-list": Case("list"),
+    "circles:record-list": Case("list"),
+    "circles:circle-create": Case(
+        "form", lambda n: {"name": "越界小组", "members-TOTAL_FORMS": "0"}, method="post"
+    ),
+    "circles:import": Case("form", lambda n: {}, method="post"),
+    "circles:import-template": Case("list"),
+    "circles:import-detail": Case("object", I_PB, I_PA),
+    "circles:import-report": Case("object", I_PB, I_PA),
+    "circles:circle-detail": Case("object", C_PB, C_PA),
+    "circles:circle-edit": Case("object", C_PB, C_PA),
+    "circles:circle-reregister": Case("object", C_PB, C_PA, method="post"),
+    "circles:project-apply": Case("object", C_PB, C_PA),
+    "circles:project-detail": Case("object", P_PB, P_PA),
+    "circles:project-edit": Case("object", P_PB, P_PA),
+    "circles:record-create": Case("object", P_PB, P_PA),
+    "circles:record-detail": Case("object", R_PB, R_PA),
+    "circles:record-edit": Case("object", R_PB, R_PA),
+    "circles:record-comment": Case("object", R_PB, R_PA, method="post", data={"text": "越界"}),
+    "circles:attachment-upload": Case("object", R_PB, R_PA, method="post"),
+    "circles:attachment-download": Case("object", A_PB, A_PA),
+    "circles:attachment-delete": Case("object", A_PB, A_PA, method="post"),
+    "circles:comment-transition": Case("object", K_PB, K_PA, method="post", data={"transition": "resolve"}),
+    # --- promotion structure (?org=CODE of a foreign organisation: tests/promotion/test_structure.py)
+    "promotion:structure": Case("list"),
+    "promotion:structure-member-remove": Case(
+        "object",
+        lambda n: {"pk": _structure_member(n.e4).pk},
+        lambda n: {"pk": _structure_member(n.e1).pk},
+        method="post",
+    ),
+    # --- notifications (personal: another user's answers 404)
+    "notification-list": Case("list"),
+    "notification-open": Case(
+        "object",
+        lambda n: {"pk": _notification(n.users.pb_admin, n.pb).pk},
+        lambda n: {"pk": _notification(n.users.pa_admin, n.pa).pk},
+    ),
     # --- API
+    "api:circle-list": Case("list", api=True),
+    "api:project-list": Case("list", api=True),
+    "api:activityrecord-list": Case("list", api=True),
+    "api:circle-detail": Case("object", C_PB, C_PA, api=True),
+    "api:circle-transitions": Case(
+        "object", C_PB, C_PA, method="post", data={"transition": "deactivate"}, api=True
+    ),
+    "api:circle-import-circles": Case("form", lambda n: {}, method="post", api=True),
+    "api:circle-import-status": Case(
+        "object", lambda n: {"import_id": I_PB(n)["pk"]}, lambda n: {"import_id": I_PA(n)["pk"]}, api=True
+    ),
+    "api:project-detail": Case("object", P_PB, P_PA, api=True),
+    "api:project-transitions": Case(
+        "object", P_PB, P_PA, method="post", data={"transition": "approve"}, api=True
+    ),
+    "api:activityrecord-detail": Case("object", R_PB, R_PA, api=True),
+    "api:activityrecord-comments": Case("object", R_PB, R_PA, api=True),
+    "api:recordcomment-detail": Case("object", K_PB, K_PA, api=True),
+    "api:recordcomment-transitions": Case(
+        "object", K_PB, K_PA, method="post", data={"transition": "resolve", "comment": "越界"}, api=True
+    ),
     "api:campaign-list": Case("list", api=True),
     "api:campaign-detail": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}, api=True),
     "api:reportrun-list": Case("list", api=True),
@@ -233,6 +381,11 @@ def test_lists_hold_nothing_of_the_foreign_tenant(client, network, route, reques
                 "api:reportrun-list": {network.runs.pb.pk},
                 "api:submission-list": {network.submissions[4].pk},
                 "api:scoresheet-list": {network.pb_sheet.pk},
+                "api:circle-list": {network.circles[7].pk},
+                "api:project-list": {network.circles[7].projects.first().pk},
+                "api:activityrecord-list": set(
+                    network.circles[7].projects.first().activity_records.values_list("pk", flat=True)
+                ),
                 "api:auditentry-list": set(
                     AuditEntry.objects.filter(organisation=network.pb).values_list("pk", flat=True)
                 ),

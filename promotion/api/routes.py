@@ -1,0 +1,10 @@
+"""API routes of the promotion app, registered on :data:`qcportal.api.api_router`."""
+
+from qcportal.api import register_api_viewset
+
+
+def register() -> None:
+    """Route ``/api/v1/campaigns/``."""
+    from .views import CampaignViewSet
+
+    register_api_viewset("campaigns", CampaignViewSet, basename="campaign")
