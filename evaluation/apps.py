@@ -13,7 +13,7 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         """Register the row-level scope providers, the to-do items, the audited models, the
         object rules and the API routes."""
-        from . import audit, rules, scopes, todos
+        from . import audit, rules, scopes, todos, workflow  # noqa: F401  (workflow: declarations bind on import)
         from .api import routes
 
         scopes.register()

@@ -5,16 +5,27 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SubmissionStatus(models.TextChoices):
-    """States of a result submitted to a campaign (domain.md §5–6; seed 003 §二.4)."""
+    """States of a result submitted to a campaign, declared in ``evaluation/workflow.py``
+    (the recommendation chain: seed 003 §二.3–4, §三; seed 002 三). One label per state,
+    the same on every page and in the API."""
 
     DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已申报")
-    UNIT_RECOMMENDED = "unit_recommended", _("推荐单位已推荐")
-    FORMALLY_REVIEWED = "formally_reviewed", _("形式审查通过")
-    RETURNED = "returned", _("已退回")
+    SUBMITTED = "submitted", _("待推荐单位推荐")
+    UNIT_RETURNED = "unit_returned", _("推荐单位退回")
+    UNIT_RECOMMENDED = "unit_recommended", _("待形式审查")
+    RETURNED = "returned", _("形式审查退回修改")
+    REJECTED = "rejected", _("不予受理")
+    FORMALLY_REVIEWED = "formally_reviewed", _("形式审查通过（参评）")
     SCORED = "scored", _("已评审")
-    RECOMMENDED = "recommended", _("已推荐全国")
+    RECOMMENDED = "recommended", _("已推荐上级")
     NOT_RECOMMENDED = "not_recommended", _("未推荐")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+#: States whose submission holds one of the enterprise's places (seed 003 §三.2).
+QUOTA_STATES = tuple(
+    s for s in SubmissionStatus.values if s not in (SubmissionStatus.REJECTED, SubmissionStatus.WITHDRAWN)
+)
 
 
 class ScoreSheetKind(models.TextChoices):

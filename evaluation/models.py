@@ -8,9 +8,10 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from circles.models import Circle, Project
-from promotion.models import Campaign, CampaignDomain
+from circles.models import ActivityRecord, Circle, Project
+from promotion.models import Campaign, CampaignDomain, CampaignEntry
 from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.tenancy import tenant_manager
 
@@ -101,7 +102,7 @@ class ScoringCriterion(models.Model):
         return f"{self.label}（{self.max_points}分）"
 
 
-class Submission(OwnedByOrganisation, models.Model):
+class Submission(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     """A result (成果) entered into a campaign (成果申报).
 
     ``organisation`` is the enterprise; ``recommending_unit`` the unit that recommends it and
@@ -110,11 +111,30 @@ class Submission(OwnedByOrganisation, models.Model):
     introduction fields fill Annex 1 (申报表). ``panel_assessment`` (≤300 characters) and
     ``score`` (points out of 100, the aggregate of the judges' sheets, 2 decimals) fill
     Annex 5.
+
+    Issue 7: ``status`` is declared in ``evaluation/workflow.py`` (the recommendation chain);
+    ``entry`` is the enterprise's sign-up it counts against (quota lock); ``seal_name`` the
+    enterprise's name as on its seal (seed 002 Annex 1 note 2), copied from the sign-up and
+    printed on Annex 1; ``recommendation_form`` the unit's sealed recommendation form (seed
+    003 附件4); ``correction_due`` the deadline of a formal-review return; ``evidence`` the
+    circle's activity records (活动记录等证实性材料, seed 002 Annex 1 note 1);
+    ``presentation_video`` the benchmark candidates' video (seed 003 §二.4); ``source`` the
+    submission of a child campaign this one was recommended from (推荐全国), with who
+    recommended it, when and with which score.
     """
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("企业")
     )
+    entry = models.ForeignKey(
+        CampaignEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("活动报名"),
+    )
+    seal_name = models.CharField(_("企业名称（以公章为准）"), max_length=200, blank=True)
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("活动")
     )
@@ -138,8 +158,50 @@ class Submission(OwnedByOrganisation, models.Model):
         related_name="submissions",
         verbose_name=_("领域"),
     )
-    status = models.CharField(
-        _("状态"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    status = FSMField(
+        _("状态"),
+        max_length=20,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.DRAFT,
+        protected=True,
+    )
+    evidence = models.ManyToManyField(
+        ActivityRecord, blank=True, related_name="submissions", verbose_name=_("活动记录（证实性材料）")
+    )
+    recommendation_form = models.FileField(
+        _("推荐表（加盖公章）"),
+        upload_to="recommendations/%Y/",
+        blank=True,
+        max_length=300,
+        help_text=_("推荐单位加盖公章的成果推荐表，PDF或图片，不超过20MB（沪质协[2022]8号 附件4）。"),
+    )
+    presentation_video = models.FileField(
+        _("发表视频"),
+        upload_to="videos/%Y/",
+        blank=True,
+        max_length=300,
+        help_text=_("入围标杆级活动成果遴选的小组需递交发表视频（沪质协[2022]8号 二、4）。"),
+    )
+    benchmark_candidate = models.BooleanField(_("标杆级成果候选"), default=False)
+    correction_due = models.DateField(_("修改截止日期"), null=True, blank=True)
+    source = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommended_as",
+        verbose_name=_("下级活动中的成果"),
+    )
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("推荐人"),
+    )
+    recommended_score = models.DecimalField(
+        _("推荐时分数"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     address = models.CharField(_("详细通信地址"), max_length=200, blank=True)
     postcode = models.CharField(_("邮编"), max_length=6, blank=True)

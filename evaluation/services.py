@@ -294,14 +294,14 @@ def scores_release(*, membership: Membership, submission: Submission) -> Submiss
     missing = [a.judge.name for a in assigned if a.judge_id not in submitted]
     if missing:
         raise ValidationError(_("以下评委尚未提交评分表：%(names)s。") % {"names": "、".join(missing)})
-    submission.scores_released_at, submission.scores_released_by = timezone.now(), membership.user
-    if submission.status in (
-        SubmissionStatus.SUBMITTED,
-        SubmissionStatus.UNIT_RECOMMENDED,
-        SubmissionStatus.FORMALLY_REVIEWED,
-    ):
-        submission.status = SubmissionStatus.SCORED
-    submission.save(update_fields=["scores_released_at", "scores_released_by", "status"])
+    from .workflow import SUBMISSION_WORKFLOW
+
+    if submission.status != SubmissionStatus.FORMALLY_REVIEWED:
+        raise ValidationError(
+            _("当前状态为“%(state)s”，通过资料形式审查的成果才能完成评审。")
+            % {"state": submission.get_status_display()}
+        )
+    submission = SUBMISSION_WORKFLOW.perform(submission, "release_scores", membership=membership)
     submission_scores_aggregate(campaign=submission.campaign, submission=submission)
     submission.refresh_from_db(fields=["score"])
     return submission

@@ -12,7 +12,7 @@ class PromotionConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the audited models and the API routes."""
-        from . import audit
+        from . import audit, workflow  # noqa: F401  (workflow: declarations bind on import)
         from .api import routes
 
         audit.register()

@@ -10,17 +10,25 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.roles import Layer
 from qcportal.tenancy import lineage_manager, tenant_manager
 
-from .choices import CampaignStatus, StageKind
+from .choices import CampaignStatus, GradeScheme, StageKind
+
+#: The five domains of seed 003, 一、3 (制造类、市场服务类、非营利性服务类、建造类、“专精特新”中小企业类),
+#: a new campaign's default domains.
+DEFAULT_DOMAINS = ("制造类", "市场服务类", "非营利性服务类", "建造类", "“专精特新”中小企业类")
+
+#: Submissions a participating unit may enter per campaign (seed 003 §三.2: 不超过2个).
+DEFAULT_SUBMISSION_QUOTA = 2
 
 ZERO = Decimal("0")
 
 
-class Campaign(OwnedByOrganisation, models.Model):
+class Campaign(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     """An association's annual QC circle campaign (年度质量管理小组活动; domain.md §4).
 
     Carries the notice's document number (e.g. 中国质协字〔2020〕21号), theme, the statistical
@@ -28,6 +36,15 @@ class Campaign(OwnedByOrganisation, models.Model):
     materials to the national association (seed 002, 三(二): 2020-09-15). A provincial
     campaign points at the national one it feeds through ``parent``. Visible along the
     lineage: the owning association, its subtree and, for child campaigns, nothing sideways.
+
+    Configuration (issue 7): ``submission_quota`` — results a participating unit (企业) may
+    enter (seed 003 §三.2: at most 2; ``co_building_units``' enterprises are exempt,
+    “其推荐成果名额不受限制”); ``recommendation_quota`` — when this campaign is a parent, the
+    places each child association may recommend into it (``None``: no limit);
+    ``fallback_unit`` — the recommending unit for enterprises no unit recommends (seed 003
+    §二.3(2): 其他-市质协会员现场部); ``grade_scheme`` — how results are graded. ``status`` is
+    declared in ``promotion/workflow.py`` (draft → open → closed); the current stage follows
+    the calendar (:meth:`current_stage`).
     """
 
     organisation = models.ForeignKey(
@@ -49,9 +66,45 @@ class Campaign(OwnedByOrganisation, models.Model):
         related_name="children",
         verbose_name=_("上级活动"),
     )
-    status = models.CharField(
-        _("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
+    status = FSMField(
+        _("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.OPEN, protected=True
     )
+    grade_scheme = models.CharField(
+        _("成果分级"), max_length=32, choices=GradeScheme.choices, default=GradeScheme.BENCHMARK_EXCELLENT
+    )
+    submission_quota = models.PositiveSmallIntegerField(
+        _("每个参与单位申报名额"),
+        default=DEFAULT_SUBMISSION_QUOTA,
+        validators=[MinValueValidator(1)],
+        help_text=_("沪质协[2022]8号 三、2：各活动参与单位活动成果申报数量不超过2个。"),
+    )
+    recommendation_quota = models.PositiveSmallIntegerField(
+        _("下级协会推荐名额"),
+        null=True,
+        blank=True,
+        help_text=_("作为上级活动时，每个下级协会可推荐的成果数；留空为不限。"),
+    )
+    co_building_units = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="co_building_campaigns",
+        verbose_name=_("共建推荐单位"),
+        help_text=_(
+            "与协会共建QC小组活动推进机制的推荐单位，其推荐成果名额不受限制（沪质协[2022]8号 三、2）。"
+        ),
+    )
+    fallback_unit = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("兜底推荐单位"),
+        help_text=_(
+            "确无有关单位推荐的会员单位可选择的推荐单位，如“其他-市质协会员现场部”（沪质协[2022]8号 二、3(2)）。"
+        ),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     score_trim_min_judges = models.PositiveSmallIntegerField(
         _("去掉最高最低分所需的最少评委数"),
         default=5,
@@ -76,6 +129,29 @@ class Campaign(OwnedByOrganisation, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def stage_for(self, kind: str):
+        """The campaign's stage of ``kind`` (a :class:`StageKind` value) or ``None``; uses
+        prefetched ``stages`` when present."""
+        return next((s for s in self.stages.all() if s.kind == kind), None)
+
+    def current_stage(self, today=None):
+        """The stage whose window holds ``today`` (Asia/Shanghai; the latest-starting one when
+        windows overlap, as seed 003's do), or ``None`` between or after the stages."""
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        open_stages = [s for s in self.stages.all() if s.starts_on <= today <= s.ends_on]
+        return max(open_stages, key=lambda s: (s.starts_on, s.pk), default=None)
+
+    def next_deadline(self, today=None):
+        """``(stage, date)`` of the nearest stage end on or after ``today``, or ``None``."""
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        upcoming = [s for s in self.stages.all() if s.ends_on >= today]
+        stage = min(upcoming, key=lambda s: (s.ends_on, s.pk), default=None)
+        return (stage, stage.ends_on) if stage else None
 
 
 class CampaignDomain(models.Model):
@@ -295,3 +371,154 @@ class StructureMember(OwnedByOrganisation, models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_layer_display()}）"
+
+
+class StageExtension(OwnedByOrganisation, models.Model):
+    """An extension of one stage's window granted to one organisation (延期): until when and
+    why, by whom. The campaign's association grants it; the organisation's actions of that
+    stage are accepted until ``until`` (inclusive, Asia/Shanghai). One per campaign,
+    organisation and stage; granting again replaces it (the audit trail keeps the history).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="stage_extensions", verbose_name=_("组织")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("活动")
+    )
+    stage = models.CharField(_("阶段"), max_length=32, choices=StageKind.choices)
+    until = models.DateField(_("延期至"))
+    reason = models.CharField(_("延期原因"), max_length=200)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("批准人")
+    )
+    granted_at = models.DateTimeField(_("批准时间"), auto_now=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("阶段延期")
+        verbose_name_plural = _("阶段延期")
+        ordering = ["campaign_id", "stage", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation", "stage"], name="promotion_stageextension_uniq"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="promotion_stageextension_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.get_stage_display()} → {self.until}"
+
+
+class CampaignEntry(OwnedByOrganisation, models.Model):
+    """An enterprise's sign-up for a campaign (活动报名, seed 003 §二.1 and 附件2 报名表).
+
+    ``organisation`` is the enterprise; ``recommending_unit`` the unit it signs up through
+    (its own unit or the campaign's fallback unit, seed 003 §二.3(2)); ``seal_name`` the
+    enterprise's name exactly as on its seal (企业名称（以公章为准）, seed 002 Annex 1 note
+    2), which Annex 1 prints; the contact fields fill the form. One per campaign and
+    enterprise; it also serialises the enterprise's submissions (the quota lock).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="campaign_entries", verbose_name=_("企业")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="entries", verbose_name=_("活动")
+    )
+    recommending_unit = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("推荐单位")
+    )
+    seal_name = models.CharField(_("企业名称（以公章为准）"), max_length=200)
+    contact_person = models.CharField(_("联系人"), max_length=50)
+    contact_mobile = models.CharField(_("手机"), max_length=20)
+    contact_email = models.EmailField(_("邮箱"), blank=True)
+    address = models.CharField(_("详细通信地址"), max_length=200, blank=True)
+    postcode = models.CharField(_("邮编"), max_length=6, blank=True)
+    signed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("报名人")
+    )
+    signed_up_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("活动报名")
+        verbose_name_plural = _("活动报名")
+        ordering = ["campaign_id", "id"]
+        indexes = [models.Index(fields=["recommending_unit", "campaign"], name="promotion_entry_unit_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organisation"], name="promotion_campaignentry_uniq"),
+            models.CheckConstraint(condition=~Q(seal_name=""), name="promotion_campaignentry_has_seal_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seal_name} · {self.campaign}"
+
+
+class Announcement(OwnedByOrganisation, models.Model):
+    """An association's announcement (通知公告), e.g. a campaign notice such as 沪质协[2022]8号
+    with its annexes. Visible to the association's subtree (lineage); optionally tied to a
+    campaign; ``pinned`` ones come first; ``published_at`` ``None`` is a draft."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="announcements", verbose_name=_("发布协会")
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+        verbose_name=_("活动"),
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=60, blank=True)
+    body = models.TextField(_("正文"), blank=True)
+    pinned = models.BooleanField(_("置顶"), default=False)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = lineage_manager()
+
+    class Meta:
+        verbose_name = _("通知公告")
+        verbose_name_plural = _("通知公告")
+        ordering = ["-pinned", "-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), 20000), name="promotion_announcement_body_max"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AnnouncementAttachment(models.Model):
+    """A file attached to an announcement (附件: PDF, Word or Excel, ≤ 20 MB)."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("通知公告")
+    )
+    title = models.CharField(_("附件名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="announcements/%Y/", max_length=300)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    objects = lineage_manager("announcement__organisation")
+
+    class Meta:
+        verbose_name = _("公告附件")
+        verbose_name_plural = _("公告附件")
+        ordering = ["announcement_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: attachments belong to the announcement's association."""
+        return {"organisation_id": self.announcement.organisation_id}

@@ -208,6 +208,11 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    notify_by_email = models.BooleanField(
+        _("同时通过邮件通知"),
+        default=True,
+        help_text=_("需要您办理的事项除站内通知外，同时发送到您的邮箱；取消则只在站内通知。"),
+    )
 
     objects = UserManager()
 
@@ -454,3 +459,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.event}"
+
+
+class ReminderLog(models.Model):
+    """A reminder that was sent (提醒), keyed so that each is sent once even when Celery beat
+    runs twice or restarts: ``key`` names the reminder (e.g. ``stage:SAQ-2026:submission:
+    3d:org42``). The unique constraint is the once-only guarantee."""
+
+    key = models.CharField(_("提醒标识"), max_length=200, unique=True)
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+
+    def __str__(self) -> str:
+        return self.key

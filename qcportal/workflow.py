@@ -70,13 +70,24 @@ class Guard:
     ``check(obj, ctx) -> bool`` answers whether it holds; ``message`` is the Chinese refusal
     naming the rule and its source; ``rule`` is the rule's id in ``docs/rules.md``.
     ``uses_input`` guards depend on the transition's input (they are checked only when it is
-    taken); the others also decide whether the transition is offered at all.
+    taken); the others also decide whether the transition is offered at all. ``explain(obj)``
+    optionally gives a message specific to the object (e.g. a stage window with its dates),
+    used instead of ``message`` when it returns text.
     """
 
     rule: str
     message: Promise
     check: Callable[[models.Model, TransitionContext | None], bool]
     uses_input: bool = False
+    explain: Callable[[models.Model], str | None] | None = None
+
+    def refusal(self, obj) -> str:
+        """The Chinese refusal of this guard for ``obj``."""
+        if self.explain is not None:
+            text = self.explain(obj)
+            if text:
+                return str(text)
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -192,7 +203,7 @@ class Workflow:
             if self.may_take(obj, membership, t):
                 failing = self.failing_guards(obj, None, t)
                 if failing:
-                    result.append((t, [str(g.message) for g in failing]))
+                    result.append((t, [g.refusal(obj) for g in failing]))
         return result
 
     # --- the one way a state changes -------------------------------------------------------
@@ -234,7 +245,7 @@ class Workflow:
                 t.prepare(obj, ctx)
             failing = self.failing_guards(obj, ctx, t)
             if failing:
-                raise ValidationError({"transition": [str(g.message) for g in failing]})
+                raise ValidationError({"transition": [g.refusal(obj) for g in failing]})
             getattr(obj, f"wf_{t.name}")(ctx)
             obj._audit_event = f"{self.entity}.{t.verb_past}"
             try:

@@ -344,21 +344,24 @@ def seed_organisations() -> dict[str, Organisation]:
 
 
 def seed_campaign(orgs: dict[str, Organisation]) -> Campaign:
-    """Create (or refresh) the 2020 national campaign of seed 002 with stages and domains."""
-    campaign, _ = Campaign.objects.update_or_create(
-        code=CAMPAIGN_CODE,
-        defaults=dict(
-            organisation=orgs["CAQ"],
-            year=2020,
-            title="2020年度全国质量管理小组活动",
-            document_number="中国质协字〔2020〕21号",
-            theme="扎根基层 落实标准 创新赋能",
-            period_start=PERIOD_START,
-            period_end=PERIOD_END,
-            deadline=dt.date(2020, 9, 15),
-            status=CampaignStatus.OPEN,
-        ),
+    """Create (or refresh) the 2020 national campaign of seed 002 with stages and domains;
+    it ended long ago, so it is closed (已结束)."""
+    fields = dict(
+        organisation=orgs["CAQ"],
+        year=2020,
+        title="2020年度全国质量管理小组活动",
+        document_number="中国质协字〔2020〕21号",
+        theme="扎根基层 落实标准 创新赋能",
+        period_start=PERIOD_START,
+        period_end=PERIOD_END,
+        deadline=dt.date(2020, 9, 15),
     )
+    # The state is protected (promotion/workflow.py): set once at creation, never assigned.
+    campaign, created = Campaign.objects.get_or_create(
+        code=CAMPAIGN_CODE, defaults={**fields, "status": CampaignStatus.CLOSED}
+    )
+    if not created:
+        Campaign.objects.filter(pk=campaign.pk).update(**fields)
     for position, name in enumerate(DOMAINS, start=1):
         CampaignDomain.objects.update_or_create(campaign=campaign, name=name, defaults={"position": position})
     for kind, starts, ends, responsible in STAGES:

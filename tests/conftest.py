@@ -246,12 +246,12 @@ def build_network():
                     organisation=pa, submission=submission, judge=judge, is_panel_chair=position == 0
                 )
         Submission.objects.filter(pk__in=[s1.pk, s2.pk]).update(scores_released_at=timezone.now())
-        # s6: submitted, not yet scored; the panel 赵组长 (chair), 钱骨干, 孙评委 is assigned.
+        # s6: passed formal review, not yet scored; the panel 赵组长 (chair), 钱骨干, 孙评委 is assigned.
         s6 = f.SubmissionFactory(
             campaign=campaign,
             project=p2,
             recommending_association=pa,
-            status=SubmissionStatus.SUBMITTED,
+            status=SubmissionStatus.FORMALLY_REVIEWED,
             panel_assessment="",
         )
         for position, judge in enumerate(judges[:3]):

@@ -20,7 +20,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from evaluation.choices import ScoreSheetKind, ScoreSheetStatus
+from evaluation.choices import ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
 from evaluation.models import JudgeAssignment, ScoreSheet, ScoringCriterion
 from qcportal.models import AuditEntry, Invitation, Membership, Organisation, User
 from qcportal.tenancy import no_tenant
@@ -73,7 +73,10 @@ def judging(network):
     with no_tenant():
         project = f.ProjectFactory(circle=network.circles[0])
         submission = f.SubmissionFactory(
-            campaign=network.campaign, project=project, recommending_association=network.pa
+            campaign=network.campaign,
+            project=project,
+            recommending_association=network.pa,
+            status=SubmissionStatus.FORMALLY_REVIEWED,
         )
         JudgeAssignment.objects.create(
             organisation=network.pa, submission=submission, judge=network.judges[0], is_panel_chair=True

@@ -1,0 +1,573 @@
+"""The recommendation chain of a submitted result (成果申报 → 推荐 → 资料形式审查 → 评价 →
+推荐上级), declared as data in the one workflow mechanism (``qcportal.workflow``).
+
+- The enterprise submits an accepted result inside the 成果申报 window (seed 003 §二.3).
+- Its recommending unit recommends it with its sealed recommendation form, or returns it
+  with a reason (seed 003 §二.3(2), §三.1, 附件4), inside the 成果推荐 window.
+- The association checks the materials (资料形式审查, seed 003 §二.4) against a checklist:
+  通过（参评）, 退回修改 with a deadline (the enterprise corrects and resubmits), or 不予受理
+  (final), inside the 成果评价 window.
+- Judging (issue 8) ends with the release of the panel's scores (评审完成).
+- The association recommends its best results into the parent campaign (推荐全国成果, seed
+  002 三(二)) within that campaign's quota, or marks them not recommended.
+
+Each action names its stage; outside the stage's window it is refused with the window's
+dates unless the acting organisation holds an extension (``promotion.windows``). Guards name
+their rule in ``docs/rules.md`` and its source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Min, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _now
+from django.utils.translation import gettext_lazy as _
+
+from promotion.choices import StageKind
+from promotion.models import Campaign
+from promotion.windows import window_refusal
+from qcportal.choices import ASSOCIATION_KINDS
+from qcportal.models import Membership
+from qcportal.roles import Role
+from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
+
+from .choices import QUOTA_STATES, ScoreSheetStatus, SubmissionStatus
+from .models import JudgeAssignment, ScoreSheet, Submission
+
+S = SubmissionStatus
+
+#: Longest correction period a formal-review return may give (days).
+CORRECTION_MAX_DAYS = 60
+
+
+# --- recipients ---------------------------------------------------------------------------
+def _members(organisation_id: int, roles) -> list[tuple[int, int]]:
+    return list(
+        Membership._base_manager.filter(
+            organisation_id=organisation_id, role__in=roles, is_active=True
+        ).values_list("user_id", "organisation_id")
+    )
+
+
+def enterprise_people(submission: Submission, ctx=None) -> list[tuple[int, int]]:
+    """``(user_id, organisation_id)`` of the enterprise's coordinators (企业推进负责人), who
+    submit and correct results."""
+    return _members(submission.organisation_id, (Role.ENTERPRISE_COORDINATOR,))
+
+
+def unit_people(submission: Submission, ctx=None) -> list[tuple[int, int]]:
+    """The recommending unit's coordinators (推荐单位联络人)."""
+    return _members(submission.recommending_unit_id, (Role.UNIT_COORDINATOR,))
+
+
+def association_people(submission: Submission, ctx=None) -> list[tuple[int, int]]:
+    """The judging association's staff (协会工作人员)."""
+    return _members(submission.recommending_association_id, (Role.ASSOCIATION_STAFF,))
+
+
+def enterprise_and_unit(submission: Submission, ctx=None) -> list[tuple[int, int]]:
+    """Enterprise coordinators and the unit's coordinators."""
+    return enterprise_people(submission) + unit_people(submission)
+
+
+# --- object rules ---------------------------------------------------------------------------
+def is_own_enterprise(membership, submission: Submission) -> bool:
+    """The acting organisation is the submitting enterprise."""
+    return membership.organisation_id == submission.organisation_id
+
+
+def is_recommending_unit(membership, submission: Submission) -> bool:
+    """The acting organisation is the submission's recommending unit."""
+    return membership.organisation_id == submission.recommending_unit_id
+
+
+def is_judging_association(membership, submission: Submission) -> bool:
+    """The acting organisation is the association that evaluates the submission."""
+    return (
+        membership.organisation_id == submission.recommending_association_id
+        and membership.organisation.kind in ASSOCIATION_KINDS
+    )
+
+
+# --- guards ---------------------------------------------------------------------------------
+def _window(stages: tuple[str, ...], actor: str):
+    """Guard check: an action of one of ``stages`` is open today for the acting organisation
+    (``actor``: "enterprise", "unit" or "association" decides whose extension counts)."""
+
+    def check(submission: Submission, ctx: TransitionContext | None) -> bool:
+        return _window_message(submission, stages, actor) is None
+
+    return check
+
+
+def _actor_org(submission: Submission, actor: str) -> int:
+    return {
+        "enterprise": submission.organisation_id,
+        "unit": submission.recommending_unit_id,
+        "association": submission.recommending_association_id,
+    }[actor]
+
+
+def _window_message(submission: Submission, stages: tuple[str, ...], actor: str) -> str | None:
+    campaign = Campaign._base_manager.prefetch_related("stages").get(pk=submission.campaign_id)
+    refusals = [
+        window_refusal(campaign=campaign, stage=stage, organisation_id=_actor_org(submission, actor))
+        for stage in stages
+    ]
+    return None if any(r is None for r in refusals) else refusals[0]
+
+
+def window_guard(rule: str, stages: tuple[str, ...], actor: str) -> Guard:
+    """A guard refusing outside the window of ``stages`` (rule R-PT-04, issue 7 item 2);
+    ``actor`` ("enterprise", "unit", "association") decides whose extension counts. Its
+    refusal names the stage and its dates (``explain``)."""
+    return Guard(
+        rule,
+        _("不在该阶段的时间窗口内（沪质协[2022]8号 二、活动安排）。"),
+        _window(stages, actor),
+        explain=lambda submission: _window_message(submission, stages, actor),
+    )
+
+
+def _has_result_report(submission: Submission, ctx) -> bool:
+    return bool(submission.result_report)
+
+
+def _has_domain(submission: Submission, ctx) -> bool:
+    return submission.domain_id is not None
+
+
+def _has_seal_name(submission: Submission, ctx) -> bool:
+    return bool((submission.seal_name or "").strip())
+
+
+def _has_video_if_benchmark(submission: Submission, ctx) -> bool:
+    return not submission.benchmark_candidate or bool(submission.presentation_video)
+
+
+def _has_recommendation_form(submission: Submission, ctx) -> bool:
+    return bool(submission.recommendation_form)
+
+
+def _before_correction_due(submission: Submission, ctx) -> bool:
+    return submission.correction_due is None or timezone.localdate() <= submission.correction_due
+
+
+def _judges_assigned(submission: Submission, ctx) -> bool:
+    return JudgeAssignment._base_manager.filter(submission=submission, recused=False).exists()
+
+
+def _all_sheets_in(submission: Submission, ctx) -> bool:
+    assigned = set(
+        JudgeAssignment._base_manager.filter(submission=submission, recused=False).values_list(
+            "judge_id", flat=True
+        )
+    )
+    submitted = set(
+        ScoreSheet._base_manager.filter(submission=submission, status=ScoreSheetStatus.SUBMITTED).values_list(
+            "judge_id", flat=True
+        )
+    )
+    return bool(assigned) and assigned <= submitted
+
+
+def _has_parent(submission: Submission, ctx) -> bool:
+    return Campaign._base_manager.filter(pk=submission.campaign_id, parent__isnull=False).exists()
+
+
+def parent_places_left(submission: Submission) -> int | None:
+    """Places left for the submission's association in the parent campaign (``None``: no
+    limit or no parent). Counts the parent's submissions recommended by the association that
+    still hold a place."""
+    campaign = Campaign._base_manager.select_related("parent").get(pk=submission.campaign_id)
+    parent = campaign.parent
+    if parent is None or parent.recommendation_quota is None:
+        return None
+    used = Submission._base_manager.filter(
+        campaign=parent, recommending_unit_id=submission.recommending_association_id, status__in=QUOTA_STATES
+    ).count()
+    return parent.recommendation_quota - used
+
+
+def _parent_quota_left(submission: Submission, ctx) -> bool:
+    if ctx is not None:  # taken: serialise recommendations into the parent campaign
+        parent_id = Campaign._base_manager.filter(pk=submission.campaign_id).values_list(
+            "parent_id", flat=True
+        )[0]
+        if parent_id:
+            list(Campaign._base_manager.select_for_update().filter(pk=parent_id).values_list("pk", flat=True))
+    left = parent_places_left(submission)
+    return left is None or left > 0
+
+
+SUBMISSION_WINDOW = window_guard("R-PT-04", (StageKind.SUBMISSION,), "enterprise")
+RESUBMISSION_WINDOW = window_guard("R-PT-04", (StageKind.SUBMISSION, StageKind.RECOMMENDATION), "enterprise")
+RECOMMENDATION_WINDOW = window_guard("R-PT-04", (StageKind.RECOMMENDATION,), "unit")
+EVALUATION_WINDOW = window_guard("R-PT-04", (StageKind.EVALUATION,), "association")
+NATIONAL_WINDOW = window_guard("R-PT-04", (StageKind.NATIONAL_RECOMMENDATION,), "association")
+
+HAS_RESULT_REPORT = Guard(
+    "R-S2-05",
+    _("请先上传小组成果报告电子版（中国质协字〔2020〕21号 附件1 注1）。"),
+    _has_result_report,
+)
+HAS_DOMAIN = Guard("R-S3-03", _("请选择成果所属领域（沪质协[2022]8号 一、3 五大领域）。"), _has_domain)
+HAS_SEAL_NAME = Guard(
+    "R-S2-06",
+    _("请填写企业名称（以公章为准）（中国质协字〔2020〕21号 附件1 注2）。"),
+    _has_seal_name,
+)
+HAS_VIDEO = Guard(
+    "R-S3-04",
+    _("入围标杆级活动成果遴选的小组须递交发表视频（沪质协[2022]8号 二、4）。"),
+    _has_video_if_benchmark,
+)
+HAS_RECOMMENDATION_FORM = Guard(
+    "R-S3-05",
+    _("请先上传加盖公章的成果推荐表（沪质协[2022]8号 二、3(2) 及附件4）。"),
+    _has_recommendation_form,
+)
+BEFORE_CORRECTION_DUE = Guard(
+    "R-PT-06",
+    _("已过修改截止日期，不能再提交修改；如需延期，请联系主办协会。"),
+    _before_correction_due,
+)
+JUDGES_ASSIGNED = Guard("R-ST-17", _("尚未分配评委（T/CAQ 10201-2020 成果评价）。"), _judges_assigned)
+ALL_SHEETS_IN = Guard(
+    "R-ST-17",
+    _("全部评委提交评分表后才能完成评审（T/CAQ 10201-2020 成果评价）。"),
+    _all_sheets_in,
+)
+HAS_PARENT = Guard("R-PT-08", _("本活动没有上级活动，无法推荐上级成果。"), _has_parent)
+PARENT_QUOTA = Guard(
+    "R-PT-08",
+    _("上级活动给本协会的推荐名额已用完（中国质协字〔2020〕21号 三(一)）。"),
+    _parent_quota_left,
+)
+
+
+# --- forms -----------------------------------------------------------------------------------
+#: The formal-review checklist (资料形式审查): what seed 002 Annex 1 notes 1–2, seed 003 §二.3–4
+#: and §三 and the standard ask of the materials.
+FORMAL_REVIEW_CHECKLIST = (
+    ("form_complete", _("申报表填写完整，企业名称与公章一致（附件1 注2）")),
+    ("report_present", _("已提交小组成果报告电子版（附件1 注1）")),
+    ("evidence_present", _("已提交小组活动记录等证实性材料（附件1 注1）")),
+    ("sealed_recommendation", _("推荐单位推荐表已加盖公章（沪质协[2022]8号 二、3(2)）")),
+    ("procedure_followed", _("成果按T/CAQ 10201-2020活动程序开展（问题解决型/创新型）")),
+    ("no_fees", _("推荐过程未向企业和小组收取任何费用（沪质协[2022]8号 三、1）")),
+)
+
+
+class FormalReviewForm(forms.Form):
+    """The checklist of 资料形式审查: every item must be ticked to pass (rule R-PT-05)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in FORMAL_REVIEW_CHECKLIST:
+            self.fields[name] = forms.BooleanField(
+                label=label,
+                required=True,
+                error_messages={"required": _("请逐项核对：%(item)s。") % {"item": label}},
+            )
+
+
+class CorrectionForm(forms.Form):
+    """A formal-review return's correction deadline (修改截止日期), today … today + 60 days."""
+
+    correction_due = forms.DateField(
+        label=_("修改截止日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("请填写修改截止日期。"),
+            "invalid": _("请输入有效的日期（YYYY-MM-DD）。"),
+        },
+    )
+
+    def clean_correction_due(self):
+        """Refuse a deadline in the past or more than 60 days ahead."""
+        value = self.cleaned_data["correction_due"]
+        today = timezone.localdate()
+        if value < today:
+            raise ValidationError(_("修改截止日期不能早于今天。"))
+        if value > today + dt.timedelta(days=CORRECTION_MAX_DAYS):
+            raise ValidationError(_("修改截止日期最长为%(days)s天后。") % {"days": CORRECTION_MAX_DAYS})
+        return value
+
+
+# --- effects -----------------------------------------------------------------------------------
+def _submitted(submission: Submission, ctx: TransitionContext) -> None:
+    submission.submitted_at = timezone.now()
+
+
+def _unit_recommended(submission: Submission, ctx: TransitionContext) -> None:
+    submission.recommended_at = timezone.now()
+
+
+def _returned_for_correction(submission: Submission, ctx: TransitionContext) -> None:
+    submission.correction_due = ctx.data["correction_due"]
+    ctx.comment = _now("%(reason)s（请于%(due)s前修改并重新提交）") % {
+        "reason": ctx.comment,
+        "due": submission.correction_due.isoformat(),
+    }
+
+
+def _corrected(submission: Submission, ctx: TransitionContext) -> None:
+    submission.correction_due = None
+    submission.submitted_at = timezone.now()
+
+
+def _scores_released(submission: Submission, ctx: TransitionContext) -> None:
+    from .selectors import panel_score
+
+    submission.scores_released_at = timezone.now()
+    submission.scores_released_by = ctx.user
+    campaign = Campaign._base_manager.get(pk=submission.campaign_id)
+    row = ScoreSheet._base_manager.filter(submission=submission, status=ScoreSheetStatus.SUBMITTED).aggregate(
+        sheets_n=Count("pk"), sheets_sum=Sum("total"), sheets_max=Max("total"), sheets_min=Min("total")
+    )
+    submission.score = panel_score(
+        n=row["sheets_n"],
+        total=row["sheets_sum"],
+        high=row["sheets_max"],
+        low=row["sheets_min"],
+        min_judges=campaign.score_trim_min_judges,
+    )
+
+
+def _recommended_to_parent(submission: Submission, ctx: TransitionContext) -> None:
+    """Enter the result into the parent campaign, recommended by this association: a
+    submission of the parent campaign waiting for the parent association's formal review,
+    with who recommended it, when and with which score (rule R-PT-08)."""
+    campaign = Campaign._base_manager.select_related("parent").get(pk=submission.campaign_id)
+    parent = campaign.parent
+    now = timezone.now()
+    Submission._base_manager.create(
+        organisation_id=submission.organisation_id,
+        campaign=parent,
+        project_id=submission.project_id,
+        circle_id=submission.circle_id,
+        recommending_unit_id=submission.recommending_association_id,
+        recommending_association_id=parent.organisation_id,
+        status=S.UNIT_RECOMMENDED,
+        seal_name=submission.seal_name,
+        address=submission.address,
+        postcode=submission.postcode,
+        contact_department=submission.contact_department,
+        contact_person=submission.contact_person,
+        contact_mobile=submission.contact_mobile,
+        introduction=submission.introduction,
+        result_report=submission.result_report.name,
+        submitted_at=now,
+        recommended_at=now,
+        recommended_by=ctx.user,
+        recommended_score=submission.score,
+        source=submission,
+    )
+
+
+def parent_association_people(submission: Submission, ctx=None) -> list[tuple[int, int]]:
+    """The parent campaign's association staff, told that a result was recommended to them."""
+    parent_org = Campaign._base_manager.filter(pk=submission.campaign_id).values_list(
+        "parent__organisation_id", flat=True
+    )[0]
+    return _members(parent_org, (Role.ASSOCIATION_STAFF,)) if parent_org else []
+
+
+def _url(submission: Submission) -> str:
+    return reverse("evaluation:submission-detail", args=[submission.pk])
+
+
+SUBMISSION_WORKFLOW = Workflow(
+    entity="evaluation.submission",
+    model=Submission,
+    field="status",
+    url=_url,
+    transitions=[
+        Transition(
+            "submit",
+            _("提交申报"),
+            source=(S.DRAFT,),
+            target=S.SUBMITTED,
+            permission="submissions:submit",
+            verb_past="submitted",
+            rule=is_own_enterprise,
+            guards=(SUBMISSION_WINDOW, HAS_SEAL_NAME, HAS_DOMAIN, HAS_RESULT_REPORT, HAS_VIDEO),
+            comment="none",
+            effect=_submitted,
+            notify=unit_people,
+            notice=_("成果“%(object)s”已申报，等待推荐单位推荐。"),
+            description=_("提交给推荐单位审核推荐（沪质协[2022]8号 二、3）。"),
+        ),
+        Transition(
+            "unit_recommend",
+            _("推荐"),
+            source=(S.SUBMITTED,),
+            target=S.UNIT_RECOMMENDED,
+            permission="submissions:recommend",
+            verb_past="unit_recommended",
+            rule=is_recommending_unit,
+            guards=(RECOMMENDATION_WINDOW, HAS_RECOMMENDATION_FORM),
+            effect=_unit_recommended,
+            notify=association_people,
+            notice=_("推荐单位已推荐成果“%(object)s”，等待资料形式审查。"),
+            comment_label=_("推荐意见"),
+            description=_(
+                "对照T/CAQ 10201-2020严格把关后推荐，须上传加盖公章的推荐表（沪质协[2022]8号 三、1）。"
+            ),
+        ),
+        Transition(
+            "unit_return",
+            _("退回企业"),
+            source=(S.SUBMITTED,),
+            target=S.UNIT_RETURNED,
+            permission="submissions:recommend",
+            verb_past="unit_returned",
+            rule=is_recommending_unit,
+            guards=(RECOMMENDATION_WINDOW,),
+            comment="required",
+            comment_label=_("退回原因"),
+            notify=enterprise_people,
+            notice=_("推荐单位退回了成果“%(object)s”。"),
+            style="outline-secondary",
+        ),
+        Transition(
+            "resubmit",
+            _("修改后重新提交"),
+            source=(S.UNIT_RETURNED,),
+            target=S.SUBMITTED,
+            permission="submissions:submit",
+            verb_past="resubmitted",
+            rule=is_own_enterprise,
+            guards=(RESUBMISSION_WINDOW, HAS_SEAL_NAME, HAS_DOMAIN, HAS_RESULT_REPORT, HAS_VIDEO),
+            effect=_submitted,
+            notify=unit_people,
+            notice=_("成果“%(object)s”已修改后重新申报，等待推荐单位推荐。"),
+        ),
+        Transition(
+            "review_pass",
+            _("形式审查通过（参评）"),
+            source=(S.UNIT_RECOMMENDED,),
+            target=S.FORMALLY_REVIEWED,
+            permission="submissions:review",
+            verb_past="review_passed",
+            rule=is_judging_association,
+            guards=(EVALUATION_WINDOW,),
+            form=FormalReviewForm,
+            notify=enterprise_and_unit,
+            notice=_("成果“%(object)s”通过资料形式审查，进入成果评价。"),
+            style="success",
+            description=_("逐项核对申报材料后通过，成果进入专家评审（沪质协[2022]8号 二、4）。"),
+        ),
+        Transition(
+            "review_return",
+            _("退回修改"),
+            source=(S.UNIT_RECOMMENDED,),
+            target=S.RETURNED,
+            permission="submissions:review",
+            verb_past="review_returned",
+            rule=is_judging_association,
+            guards=(EVALUATION_WINDOW,),
+            form=CorrectionForm,
+            comment="required",
+            comment_label=_("退回原因"),
+            effect=_returned_for_correction,
+            notify=enterprise_and_unit,
+            notice=_("成果“%(object)s”资料形式审查未通过，已退回修改。"),
+            style="outline-secondary",
+        ),
+        Transition(
+            "correct",
+            _("提交修改"),
+            source=(S.RETURNED,),
+            target=S.UNIT_RECOMMENDED,
+            permission="submissions:submit",
+            verb_past="corrected",
+            rule=is_own_enterprise,
+            guards=(BEFORE_CORRECTION_DUE, HAS_SEAL_NAME, HAS_RESULT_REPORT, HAS_VIDEO),
+            effect=_corrected,
+            notify=association_people,
+            notice=_("成果“%(object)s”已按形式审查意见修改并重新提交。"),
+            comment_label=_("修改说明"),
+        ),
+        Transition(
+            "review_reject",
+            _("不予受理"),
+            source=(S.UNIT_RECOMMENDED,),
+            target=S.REJECTED,
+            permission="submissions:review",
+            verb_past="review_rejected",
+            rule=is_judging_association,
+            guards=(EVALUATION_WINDOW,),
+            comment="required",
+            comment_label=_("不予受理原因"),
+            notify=enterprise_and_unit,
+            notice=_("成果“%(object)s”不予受理。"),
+            style="outline-danger",
+        ),
+        Transition(
+            "release_scores",
+            _("完成评审并公开分数"),
+            source=(S.FORMALLY_REVIEWED,),
+            target=S.SCORED,
+            permission="evaluation:release",
+            verb_past="scores_released",
+            guards=(JUDGES_ASSIGNED, ALL_SHEETS_IN),
+            comment="none",
+            effect=_scores_released,
+            notify=association_people,
+            notice=_("成果“%(object)s”评审完成，分数已公开。"),
+            description=_("全部评委提交评分表后，由评审组长或协会工作人员公开分数。"),
+        ),
+        Transition(
+            "nominate",
+            _("推荐上级"),
+            source=(S.SCORED,),
+            target=S.RECOMMENDED,
+            permission="submissions:recommend",
+            verb_past="nominated",
+            rule=is_judging_association,
+            guards=(HAS_PARENT, NATIONAL_WINDOW, PARENT_QUOTA),
+            effect=_recommended_to_parent,
+            notify=parent_association_people,
+            notice=_("%(actor)s推荐了成果“%(object)s”。"),
+            style="success",
+            description=_("择优推荐到上级活动（推荐全国成果），占用上级活动给本协会的名额。"),
+        ),
+        Transition(
+            "decline",
+            _("不推荐"),
+            source=(S.SCORED,),
+            target=S.NOT_RECOMMENDED,
+            permission="submissions:recommend",
+            verb_past="declined",
+            rule=is_judging_association,
+            notify=enterprise_people,
+            notice=_("成果“%(object)s”本年度未被推荐上级。"),
+            style="outline-secondary",
+        ),
+        Transition(
+            "withdraw",
+            _("撤回申报"),
+            source=(S.DRAFT, S.SUBMITTED, S.UNIT_RETURNED),
+            target=S.WITHDRAWN,
+            permission="submissions:submit",
+            verb_past="withdrawn",
+            rule=is_own_enterprise,
+            notify=unit_people,
+            notice=_("成果“%(object)s”已被企业撤回。"),
+            style="outline-danger",
+            description=_("撤回后释放申报名额。"),
+        ),
+    ],
+)
+
+
+def quota_states_q() -> Q:
+    """``Q`` of the submissions that hold a place (all but 不予受理 and 已撤回)."""
+    return Q(status__in=QUOTA_STATES)
