@@ -207,3 +207,47 @@ def judging_overview(*, campaign: Campaign, associations: QuerySet) -> QuerySet[
         )
         .order_by("recommending_association__code", "id")
     )
+
+
+#: Similarity (pg_trgm, 0–1) from which a title or introduction counts as similar.
+SIMILARITY_THRESHOLD = 0.3
+
+
+def similar_results(*, submission: Submission, limit: int = 5) -> list[Submission]:
+    """Results of other units or earlier campaigns whose title or text resembles
+    ``submission``'s (issue 7, item 6: a recycled result is caught at formal review).
+
+    Looks at the submissions visible in the active scope (the reviewing association's
+    share), excluding the submission itself and the same result recommended up or down
+    the chain (same project in a parent/child campaign). On PostgreSQL the similarity is
+    pg_trgm's ``similarity()`` of the project titles and of the introductions (the greater
+    of the two, ≥ 0.3); on other databases a plain fallback matches titles that contain one
+    another. Output: up to ``limit`` submissions with ``similarity`` (0–1, ``None`` on the
+    fallback), most similar first, with enterprise, campaign and project joined.
+    """
+    from django.db import connection
+    from django.db.models.functions import Greatest
+
+    title = submission.project.title
+    qs = (
+        Submission.objects.select_related("organisation", "campaign", "project", "circle")
+        .exclude(pk=submission.pk)
+        .exclude(project_id=submission.project_id, organisation_id=submission.organisation_id)
+    )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        qs = qs.annotate(
+            similarity=Greatest(
+                TrigramSimilarity("project__title", title),
+                TrigramSimilarity("introduction", submission.introduction or title),
+            )
+        ).filter(similarity__gte=SIMILARITY_THRESHOLD)
+        return list(qs.order_by("-similarity", "-id")[:limit])
+    core = title.strip()
+    rows = list(
+        qs.filter(Q(project__title__icontains=core[:20]) | Q(project__title=core)).order_by("-id")[:limit]
+    )
+    for row in rows:
+        row.similarity = None
+    return rows

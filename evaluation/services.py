@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -317,4 +317,229 @@ def result_report_upload(*, membership: Membership, submission: Submission, uplo
     extension = validate_upload(upload, allowed=RESULT_REPORT_TYPES, max_bytes=RESULT_REPORT_MAX_BYTES)
     submission.result_report.save(f"成果报告_{submission.pk}.{extension}", upload, save=False)
     submission.save(update_fields=["result_report"])
+    return submission
+
+
+# --- the recommendation chain: creation, materials, similar results (issue 7) -----------------
+SUBMISSION_FIELDS = (
+    "seal_name",
+    "address",
+    "postcode",
+    "contact_department",
+    "contact_person",
+    "contact_mobile",
+    "introduction",
+    "benchmark_candidate",
+)
+#: Limits of the Annex 1 fields (characters), as the model's columns.
+FIELD_LIMITS = {
+    "seal_name": 200,
+    "address": 200,
+    "postcode": 6,
+    "contact_department": 100,
+    "contact_person": 50,
+    "contact_mobile": 20,
+    "introduction": 5000,
+}
+EDITABLE_STATES = (SubmissionStatus.DRAFT, SubmissionStatus.UNIT_RETURNED, SubmissionStatus.RETURNED)
+RECOMMENDATION_FORM_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}
+VIDEO_TYPES = {"video/mp4": "mp4", "video/quicktime": "mov", "video/x-msvideo": "avi"}
+VIDEO_MAX_BYTES = 500 * 1024 * 1024
+
+
+def _clean_fields(data: dict) -> dict:
+    """Annex 1 fields of ``data`` cleaned: text stripped, NUL/control characters and
+    over-long values refused with a Chinese message naming the field (``ValidationError``)."""
+    from qcportal.text import clean_text
+
+    values = {}
+    for name in SUBMISSION_FIELDS:
+        if name not in data:
+            continue
+        if name == "benchmark_candidate":
+            values[name] = str(data[name]).lower() in ("1", "true", "on", "yes")
+            continue
+        label = Submission._meta.get_field(name).verbose_name
+        values[name] = clean_text(
+            data[name] if data[name] is not None else "",
+            field=name,
+            max_length=FIELD_LIMITS[name],
+            label=label,
+            multiline=name == "introduction",
+        )
+    if values.get("postcode") and not (values["postcode"].isdigit() and len(values["postcode"]) == 6):
+        raise ValidationError({"postcode": _("邮编应为6位数字。")})
+    return values
+
+
+@transaction.atomic
+def submission_create(
+    *, membership: Membership, campaign: Campaign, project, domain=None, data=None
+) -> Submission:
+    """Enter an accepted project of the acting enterprise into ``campaign`` (成果申报) as a draft.
+
+    Inputs: the enterprise coordinator's membership, the campaign, the project (课题, status
+    已验收), optionally a domain of the campaign and Annex 1 fields (``data``: seal_name,
+    address, postcode, contact_department, contact_person, contact_mobile, introduction,
+    benchmark_candidate). The Annex 1 data is filled from the sign-up (name as on the seal,
+    contacts), the circle and the project, and stays editable. Output: the new submission.
+
+    Rules: the 成果申报 window is open for the enterprise (R-PT-04); the enterprise signed
+    up (活动报名, seed 003 §二.1); at most ``campaign.submission_quota`` submissions hold a
+    place per enterprise (seed 003 §三.2: 不超过2个), unless it signed up through a
+    co-building unit (名额不受限制) — the sign-up row is locked (``SELECT … FOR UPDATE``) so
+    simultaneous requests cannot exceed it (R-S3-02); one submission per project and
+    campaign. Raises ``PermissionDenied`` or ``ValidationError`` (Chinese).
+    """
+    from circles.choices import ProjectStatus
+    from promotion.choices import CampaignStatus, StageKind
+    from promotion.models import CampaignEntry
+    from promotion.windows import window_refusal
+
+    from .choices import QUOTA_STATES
+
+    require_permission(membership, "submissions:submit")
+    enterprise = membership.organisation
+    if project.organisation_id != enterprise.pk:
+        raise ValidationError({"project": _("只能申报本企业的课题。")})
+    if project.status != ProjectStatus.ACCEPTED:
+        raise ValidationError(
+            {
+                "project": _("只有已验收的课题成果才能申报（DB43 §7.5 课题验收）。当前状态：%(state)s。")
+                % {"state": project.get_status_display()}
+            }
+        )
+    if campaign.status != CampaignStatus.OPEN:
+        raise ValidationError({"campaign": _("该活动未在进行中，不能申报。")})
+    refusal = window_refusal(campaign=campaign, stage=StageKind.SUBMISSION, organisation_id=enterprise.pk)
+    if refusal:
+        raise ValidationError({"campaign": refusal})
+    entry = (
+        CampaignEntry._base_manager.select_for_update()
+        .filter(campaign=campaign, organisation=enterprise)
+        .first()
+    )
+    if entry is None:
+        raise ValidationError({"campaign": _("请先完成本活动的活动报名（沪质协[2022]8号 二、1 活动报名）。")})
+    if domain is not None and domain.campaign_id != campaign.pk:
+        raise ValidationError({"domain": _("所选领域不属于该活动。")})
+    exempt = campaign.co_building_units.filter(pk=entry.recommending_unit_id).exists()
+    if not exempt:
+        used = Submission._base_manager.filter(
+            campaign=campaign, organisation=enterprise, status__in=QUOTA_STATES
+        ).count()
+        if used >= campaign.submission_quota:
+            raise ValidationError(
+                {
+                    "campaign": _(
+                        "本企业在本活动的成果申报名额（%(quota)s个）已用完（沪质协[2022]8号 三、2：各活动参与单位"
+                        "活动成果申报数量不超过2个）。"
+                    )
+                    % {"quota": campaign.submission_quota}
+                }
+            )
+    if Submission._base_manager.filter(campaign=campaign, project=project).exists():
+        raise ValidationError({"project": _("该课题已申报本活动。")})
+    circle = project.circle
+    values = {
+        "seal_name": entry.seal_name,
+        "address": entry.address,
+        "postcode": entry.postcode,
+        "contact_department": circle.department[:100],
+        "contact_person": entry.contact_person,
+        "contact_mobile": entry.contact_mobile,
+        **_clean_fields(data or {}),
+    }
+    return Submission.objects.create(
+        organisation=enterprise,
+        campaign=campaign,
+        project=project,
+        circle=circle,
+        entry=entry,
+        recommending_unit_id=entry.recommending_unit_id,
+        recommending_association_id=campaign.organisation_id,
+        domain=domain,
+        **values,
+    )
+
+
+@transaction.atomic
+def submission_update(
+    *, membership: Membership, submission: Submission, domain=None, data=None, evidence=None
+) -> Submission:
+    """Edit a draft or returned submission's Annex 1 data, domain and evidence records.
+
+    Inputs: the enterprise's membership, the submission (状态 草稿 / 推荐单位退回 / 形式审查退回修改),
+    an optional domain, Annex 1 fields (see :func:`submission_create`) and optionally the
+    activity records to link as evidence (their project must be the submission's). Output:
+    the saved submission. Raises ``PermissionDenied`` or ``ValidationError`` (Chinese).
+    """
+    from circles.models import ActivityRecord
+
+    require_permission(membership, "submissions:submit", submission)
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status not in EDITABLE_STATES:
+        raise ValidationError(
+            _("当前状态为“%(state)s”，不能修改申报材料。") % {"state": submission.get_status_display()}
+        )
+    values = _clean_fields(data or {})
+    if "seal_name" in values and not values["seal_name"]:
+        raise ValidationError(
+            {"seal_name": _("请填写企业名称（以公章为准）（中国质协字〔2020〕21号 附件1 注2）。")}
+        )
+    if domain is not None:
+        if domain.campaign_id != submission.campaign_id:
+            raise ValidationError({"domain": _("所选领域不属于该活动。")})
+        values["domain"] = domain
+    for name, value in values.items():
+        setattr(submission, name, value)
+    submission.save()
+    if evidence is not None:
+        records = list(ActivityRecord.objects.filter(pk__in=[r.pk for r in evidence]))
+        if any(r.project_id != submission.project_id for r in records):
+            raise ValidationError({"evidence": _("只能选择本课题的活动记录作为证实性材料。")})
+        submission.evidence.set(records)
+    return submission
+
+
+def _upload_state_check(submission: Submission, states, what) -> None:
+    if submission.status not in states:
+        raise ValidationError(
+            _("当前状态为“%(state)s”，不能上传%(what)s。")
+            % {"state": submission.get_status_display(), "what": what}
+        )
+
+
+@transaction.atomic
+def recommendation_form_upload(*, membership: Membership, submission: Submission, upload) -> Submission:
+    """The recommending unit attaches its sealed recommendation form (推荐表, seed 003 附件4;
+    §二.3(2) 加盖公章): PDF, JPEG or PNG, ≤ 20 MB, type checked from the bytes. Only the
+    submission's recommending unit, while the submission waits for it. Raises
+    ``PermissionDenied`` or ``ValidationError``."""
+    from .workflow import is_recommending_unit
+
+    require_permission(membership, "submissions:recommend", submission)
+    if not is_recommending_unit(membership, submission):
+        raise PermissionDenied(_("只有该成果的推荐单位可以上传推荐表。"))
+    _upload_state_check(submission, (SubmissionStatus.SUBMITTED,), _("推荐表"))
+    extension = validate_upload(upload, allowed=RECOMMENDATION_FORM_TYPES, max_bytes=RESULT_REPORT_MAX_BYTES)
+    submission.recommendation_form.save(f"推荐表_{submission.pk}.{extension}", upload, save=False)
+    submission.save(update_fields=["recommendation_form"])
+    return submission
+
+
+@transaction.atomic
+def presentation_video_upload(*, membership: Membership, submission: Submission, upload) -> Submission:
+    """The enterprise attaches the presentation video of a benchmark candidate (发表视频,
+    seed 003 §二.4): MP4, MOV or AVI, ≤ 500 MB. Raises ``PermissionDenied`` or
+    ``ValidationError``."""
+    require_permission(membership, "submissions:submit", submission)
+    _upload_state_check(submission, EDITABLE_STATES, _("发表视频"))
+    extension = validate_upload(upload, allowed=VIDEO_TYPES, max_bytes=VIDEO_MAX_BYTES)
+    submission.presentation_video.save(f"发表视频_{submission.pk}.{extension}", upload, save=False)
+    submission.save(update_fields=["presentation_video"])
     return submission

@@ -8,6 +8,18 @@ app_name = "evaluation"
 
 urlpatterns = [
     path("tasks/", views.JudgeTaskListView.as_view(), name="task-list"),
+    path("submissions/", views.SubmissionListView.as_view(), name="submission-list"),
+    path("submissions/new/", views.SubmissionCreateView.as_view(), name="submission-create"),
+    path("submissions/<int:pk>/edit/", views.SubmissionEditView.as_view(), name="submission-edit"),
+    path(
+        "submissions/<int:pk>/recommendation-form/",
+        views.RecommendationFormUploadView.as_view(),
+        name="recommendation-form-upload",
+    ),
+    path("submissions/<int:pk>/video/", views.VideoUploadView.as_view(), name="video-upload"),
+    path(
+        "submissions/<int:pk>/files/<str:kind>/", views.SubmissionFileView.as_view(), name="submission-file"
+    ),
     path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission-detail"),
     path("submissions/<int:pk>/sheet/", views.ScoreSheetSaveView.as_view(), name="sheet-save"),
     path("submissions/<int:pk>/recuse/", views.RecusalView.as_view(), name="recuse"),

@@ -3,24 +3,40 @@ sheet, recusal, release, result report upload) and the association's judging ove
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
+from django_filters.views import FilterView
 
 from promotion.selectors import campaign_list
-from qcportal.actions import ObjectActionView, error_text
+from qcportal.actions import ObjectActionView, apply_errors, error_text
 from qcportal.models import Organisation
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
 from qcportal.roles import Role
 from qcportal.tenancy import visible_organisations
+from qcportal.workflow_views import WorkflowPageMixin
 
 from . import services
-from .forms import AssignForm, RecusalForm, ResultReportForm
+from .choices import SubmissionStatus
+from .filtersets import SubmissionFilterSet
+from .forms import (
+    AssignForm,
+    RecommendationFormUploadForm,
+    RecusalForm,
+    ResultReportForm,
+    SubmissionCreateForm,
+    SubmissionEditForm,
+    VideoUploadForm,
+)
 from .models import JudgeAssignment, ScoreSheet, Submission
 from .selectors import (
     assignment_list,
@@ -28,9 +44,11 @@ from .selectors import (
     judge_list,
     judging_overview,
     score_sheet_list,
+    similar_results,
     submission_get,
     submission_list_for_judge,
 )
+from .workflow import SUBMISSION_WORKFLOW
 
 
 def unassigned_judges(submission: Submission):
@@ -73,17 +91,60 @@ class SubmissionMixin(MembershipRequiredMixin):
         return redirect("evaluation:submission-detail", pk=self.kwargs["pk"])
 
 
-class SubmissionDetailView(SubmissionMixin, TemplateView):
-    """The submission page. Judges score here (sheet form, recusal); the panel chair and
-    association staff release scores and manage the panel; the enterprise uploads its
-    result report. Other judges' sheets appear only after release (scope)."""
+class SubmissionDetailView(WorkflowPageMixin, SubmissionMixin, TemplateView):
+    """The submission page. The recommendation chain's transitions (submit, recommend,
+    formal review, recommend to the parent campaign …) are offered as the workflow allows,
+    with the history; the enterprise edits and uploads its materials, the unit its sealed
+    form; at formal review the association sees similar results of other units and years.
+    Judges score here (sheet form, recusal); the panel chair and association staff release
+    scores and manage the panel. Other judges' sheets appear only after release (scope)."""
 
     template_name = "evaluation/submission_detail.html"
+    workflow = SUBMISSION_WORKFLOW
+    #: Transitions this page offers in its own panel rather than in the transitions card.
+    own_panel_transitions = ("release_scores",)
 
-    def get_context_data(self, sheet_errors=None, sheet_values=None, **kwargs):
+    def get_workflow_object(self):
+        return self.get_submission()
+
+    def transition_initial(self, submission, name):
+        if name == "review_return":
+            return {"correction_due": timezone.localdate() + dt.timedelta(days=7)}
+        return {}
+
+    def get_context_data(
+        self,
+        sheet_errors=None,
+        sheet_values=None,
+        workflow_failed=None,
+        workflow_data=None,
+        workflow_errors=None,
+        **kwargs,
+    ):
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
         submission = self.get_submission()
+        flow = self.workflow_context(
+            submission, failed=workflow_failed, data=workflow_data, errors=workflow_errors
+        )
+        flow["actions"] = [a for a in flow["actions"] if a["t"].name not in self.own_panel_transitions]
+        flow["blocked"] = [(t, r) for t, r in flow["blocked"] if t.name not in self.own_panel_transitions]
+        context.update(flow)
+        reviewing = submission.status == SubmissionStatus.UNIT_RECOMMENDED and has_permission(
+            membership, "submissions:review"
+        )
+        context.update(
+            can_edit=submission.status in services.EDITABLE_STATES
+            and has_permission(membership, "submissions:submit", submission),
+            can_upload_form=submission.status == SubmissionStatus.SUBMITTED
+            and membership.organisation_id == submission.recommending_unit_id
+            and has_permission(membership, "submissions:recommend"),
+            similar=similar_results(submission=submission) if reviewing else None,
+            evidence=submission.evidence.order_by("held_on", "id"),
+            recommended_as=Submission._base_manager.filter(source=submission)
+            .select_related("campaign")
+            .first(),
+        )
         kind = services.sheet_kind_for(submission)
         sheets = list(score_sheet_list(submission=submission))
         my_sheet = next((s for s in sheets if s.judge.user_id == membership.user_id), None)
@@ -108,7 +169,8 @@ class SubmissionDetailView(SubmissionMixin, TemplateView):
             can_release=has_permission(membership, "evaluation:release", submission)
             and not submission.scores_released_at,
             can_manage=can_manage,
-            can_upload=has_permission(membership, "submissions:submit", submission),
+            can_upload=has_permission(membership, "submissions:submit", submission)
+            and submission.status in services.EDITABLE_STATES,
             assignments=assignment_list(submission=submission) if can_manage else [],
             assign_form=AssignForm(judges=unassigned_judges(submission)) if can_manage else None,
             recusal_form=RecusalForm(),
@@ -302,3 +364,182 @@ class JudgingOverviewView(MembershipRequiredMixin, TemplateView):
             submissions=judging_overview(campaign=campaign, associations=associations.values("pk")),
         )
         return context
+
+
+# --- the recommendation chain (issue 7) --------------------------------------------------------
+class SubmissionListView(MembershipRequiredMixin, PaginatedListMixin, FilterView):
+    """Submissions visible in the scope (an enterprise its own, a unit those it recommends,
+    an association its share), filtered by campaign, status and association; newest first,
+    paginated without exact counts."""
+
+    permission_required = "submissions:view"
+    template_name = "evaluation/submission_list.html"
+    filterset_class = SubmissionFilterSet
+    context_object_name = "submissions"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Submission.objects.select_related(
+            "organisation", "circle", "project", "campaign", "recommending_unit"
+        ).order_by("-id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_submit"] = has_permission(self.request.membership, "submissions:submit")
+        context["statuses"] = SubmissionStatus.choices
+        return context
+
+
+def _enterprise_choices(membership):
+    """Open campaigns the enterprise signed up for, and its accepted projects."""
+    from circles.choices import ProjectStatus
+    from circles.models import Project
+    from promotion.choices import CampaignStatus
+
+    campaigns = campaign_list().filter(
+        status=CampaignStatus.OPEN, entries__organisation_id=membership.organisation_id
+    )
+    projects = Project.objects.filter(
+        organisation_id=membership.organisation_id, status=ProjectStatus.ACCEPTED
+    ).select_related("circle")
+    return campaigns, projects
+
+
+class SubmissionCreateView(MembershipRequiredMixin, FormView):
+    """成果申报, step 1 (enterprise coordinator): choose the campaign and the accepted
+    project; the draft is created with the Annex 1 data filled from the sign-up, circle and
+    project, then completed on its edit page."""
+
+    permission_required = "submissions:submit"
+    template_name = "evaluation/submission_create.html"
+    form_class = SubmissionCreateForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["campaigns"], kwargs["projects"] = _enterprise_choices(self.request.membership)
+        campaign = self.request.GET.get("campaign")
+        if campaign:
+            kwargs.setdefault("initial", {})["campaign"] = (
+                kwargs["campaigns"].filter(code=campaign[:40]).values_list("pk", flat=True).first()
+            )
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            submission = services.submission_create(
+                membership=self.request.membership,
+                campaign=form.cleaned_data["campaign"],
+                project=form.cleaned_data["project"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已创建申报草稿，请补充申报材料并上传成果报告后提交。"))
+        return redirect("evaluation:submission-edit", pk=submission.pk)
+
+
+class SubmissionEditView(SubmissionMixin, FormView):
+    """The Annex 1 data, domain, evidence and benchmark flag of a draft or returned
+    submission (the enterprise)."""
+
+    template_name = "evaluation/submission_edit.html"
+    form_class = SubmissionEditForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.membership is not None:
+            self.submission = self.get_submission()
+            require_permission(request.membership, "submissions:submit", self.submission)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        from circles.models import ActivityRecord
+        from promotion.models import CampaignDomain
+
+        kwargs = super().get_form_kwargs()
+        s = self.submission
+        kwargs["domains"] = CampaignDomain.objects.filter(campaign_id=s.campaign_id)
+        kwargs["records"] = ActivityRecord.objects.filter(project_id=s.project_id).order_by("held_on", "id")
+        kwargs["initial"] = {
+            "domain": s.domain_id,
+            "evidence": list(s.evidence.values_list("pk", flat=True)),
+            **{name: getattr(s, name) for name in services.SUBMISSION_FIELDS},
+        }
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submission"] = self.submission
+        return context
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in services.SUBMISSION_FIELDS}
+        try:
+            services.submission_update(
+                membership=self.request.membership,
+                submission=self.submission,
+                domain=form.cleaned_data["domain"],
+                data=data,
+                evidence=list(form.cleaned_data["evidence"]),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("申报材料已保存。"))
+        return redirect("evaluation:submission-detail", pk=self.submission.pk)
+
+
+class _UploadView(SubmissionMixin, View):
+    """POST a file of the submission through a service; refusals shown as messages."""
+
+    http_method_names = ["post"]
+    form_class = None
+    field = ""
+    service = None
+    done = ""
+
+    def post(self, request, pk):
+        submission = self.get_submission()
+        form = self.form_class(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            type(self).service(
+                membership=request.membership, submission=submission, upload=form.cleaned_data[self.field]
+            )
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, str(self.done))
+        return self.back()
+
+
+class RecommendationFormUploadView(_UploadView):
+    """POST: the recommending unit uploads its sealed recommendation form (seed 003 附件4)."""
+
+    form_class = RecommendationFormUploadForm
+    field = "recommendation_form"
+    service = services.recommendation_form_upload
+    done = gettext_lazy("推荐表已上传。")
+
+
+class VideoUploadView(_UploadView):
+    """POST: the enterprise uploads a benchmark candidate's presentation video (seed 003 §二.4)."""
+
+    form_class = VideoUploadForm
+    field = "presentation_video"
+    service = services.presentation_video_upload
+    done = gettext_lazy("发表视频已上传。")
+
+
+class SubmissionFileView(SubmissionMixin, View):
+    """GET: download one of the submission's files (``kind``: recommendation form or video)
+    for whoever may see the submission."""
+
+    FIELDS = {"recommendation-form": "recommendation_form", "video": "presentation_video"}
+
+    def get(self, request, pk, kind):
+        submission = self.get_submission()
+        field = getattr(submission, self.FIELDS.get(kind, ""), None)
+        if not field:
+            raise Http404
+        return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])

@@ -4,7 +4,9 @@ related fields, and the one router of ``/api/v1/`` that every app registers its 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -97,3 +99,70 @@ def register_api_viewset(prefix: str, viewset, *, basename: str) -> None:
     if any(existing == basename for _prefix, _viewset, existing in api_router.registry):
         return
     api_router.register(prefix, viewset, basename=basename)
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    """``POST …/transitions/``: the transition's name, a comment (required for returns and
+    refusals) and the transition's own fields (e.g. a project's acceptance: ``achieved_value``,
+    ``economic_benefit`` in 万元; a formal-review return: ``correction_due``)."""
+
+    transition = serializers.CharField(max_length=40)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+def workflow_for(obj):
+    """The declared workflow of ``obj``'s model (``qcportal.workflow.WORKFLOWS``); raises
+    ``KeyError`` for a model without one."""
+    from .workflow import WORKFLOWS
+
+    return next(wf for wf in WORKFLOWS.values() if isinstance(obj, wf.model))
+
+
+class TransitionMixin:
+    """``POST {id}/transitions/`` with ``{"transition": NAME, "comment": …, …fields}`` on any
+    model with a declared workflow: 200 with the object in its new state
+    (``detail_serializer_class``), 400 with the Chinese reason when refused, 403 when the
+    membership may not take it, 404 for an object outside the scope. The same contract for
+    circles, projects, comments, submissions and campaigns."""
+
+    detail_serializer_class = None
+
+    @extend_schema(request=TransitionInputSerializer, responses={200: OpenApiResponse(description="新状态")})
+    @action(detail=True, methods=["post"], url_path="transitions")
+    def transitions(self, request, pk=None, **kwargs):
+        """Take a workflow transition by name."""
+        obj = self.get_object()
+        data = dict(request.data.items()) if hasattr(request.data, "items") else {}
+        name = data.pop("transition", None)
+        comment = data.pop("comment", "") or ""
+        workflow_for(obj).perform(obj, name, membership=request.membership, comment=str(comment), data=data)
+        obj = self.get_queryset().get(pk=obj.pk)
+        return Response(self.detail_serializer_class(obj, context=self.get_serializer_context()).data)
+
+
+class HistoryMixin(serializers.Serializer):
+    """Adds ``history``: the workflow transitions taken on the object, oldest first, each
+    ``{"transition", "source", "target", "actor", "comment", "at"}`` (e.g. a return reason
+    and the circle's answer)."""
+
+    history = serializers.SerializerMethodField()
+    workflow_entity = ""
+
+    def get_history(self, obj) -> list[dict]:
+        """The object's workflow history (one query)."""
+        from qcportal.models import WorkflowLog
+
+        rows = WorkflowLog._base_manager.filter(entity=self.workflow_entity, object_id=obj.pk).select_related(
+            "actor"
+        )
+        return [
+            {
+                "transition": r.transition,
+                "source": r.source,
+                "target": r.target,
+                "actor": str(r.actor),
+                "comment": r.comment,
+                "at": r.created_at.isoformat(),
+            }
+            for r in rows.order_by("created_at", "id")
+        ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from qcportal.api import HistoryMixin
+
 from ..choices import STATISTICAL_TOOLS, MemberRole, ProcedureStep, ProjectType, TargetKind
 from ..models import (
     ActivityRecord,
@@ -36,34 +38,6 @@ class MemberInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=MemberRole.choices, default=MemberRole.MEMBER)
     position = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     username = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-
-
-class HistoryMixin(serializers.Serializer):
-    """Adds ``history``: the workflow transitions taken on the object, oldest first, each
-    ``{"transition", "source", "target", "actor", "comment", "at"}`` (e.g. a return reason
-    and the circle's answer)."""
-
-    history = serializers.SerializerMethodField()
-    workflow_entity = ""
-
-    def get_history(self, obj) -> list[dict]:
-        """The object's workflow history (one query)."""
-        from qcportal.models import WorkflowLog
-
-        rows = WorkflowLog._base_manager.filter(entity=self.workflow_entity, object_id=obj.pk).select_related(
-            "actor"
-        )
-        return [
-            {
-                "transition": r.transition,
-                "source": r.source,
-                "target": r.target,
-                "actor": str(r.actor),
-                "comment": r.comment,
-                "at": r.created_at.isoformat(),
-            }
-            for r in rows.order_by("created_at", "id")
-        ]
 
 
 class CircleSerializer(serializers.ModelSerializer):
@@ -134,16 +108,6 @@ class CircleUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     department = serializers.CharField(max_length=100, required=False, allow_blank=True)
     members = MemberInputSerializer(many=True, required=False)
-
-
-class TransitionInputSerializer(serializers.Serializer):
-    """``POST …/transitions/``: the transition's name, a comment (required for returns and
-    refusals) and the transition's own fields (e.g. acceptance: ``achieved_value``,
-    ``economic_benefit`` in 万元, ``benefit_confirmed``, ``benefit_confirmed_by``,
-    ``benefit_confirmed_on``)."""
-
-    transition = serializers.CharField(max_length=40)
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
 class ImportInputSerializer(serializers.Serializer):

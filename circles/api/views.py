@@ -9,13 +9,13 @@ Thin viewsets: reads through the selectors inside the tenant scope (a foreign ob
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from qcportal.api import TenantViewSetMixin
+from qcportal.api import TenantViewSetMixin, TransitionMixin
 from qcportal.permissions import HasAreaPermission
 
 from .. import imports, selectors, services
@@ -35,7 +35,6 @@ from .serializers import (
     ProjectDetailSerializer,
     ProjectInputSerializer,
     ProjectSerializer,
-    TransitionInputSerializer,
 )
 
 VIEW = ("circles:view", "circles:view_own")
@@ -52,28 +51,6 @@ def _found(queryset, pk):
     if obj is None:
         raise Http404
     return obj
-
-
-class TransitionMixin:
-    """``POST {id}/transitions/`` with ``{"transition": NAME, "comment": …, …fields}``:
-    200 with the object in its new state, 400 with the Chinese reason when refused, 403
-    when the membership may not take it, 404 for an object outside the scope."""
-
-    detail_serializer_class = None
-
-    @extend_schema(request=TransitionInputSerializer, responses={200: OpenApiResponse(description="新状态")})
-    @action(detail=True, methods=["post"], url_path="transitions")
-    def transitions(self, request, pk=None):
-        """Take a workflow transition by name."""
-        obj = self.get_object()
-        data = dict(request.data.items()) if hasattr(request.data, "items") else {}
-        name = data.pop("transition", None)
-        comment = data.pop("comment", "") or ""
-        services.transition(
-            membership=request.membership, obj=obj, name=name, comment=str(comment), data=data
-        )
-        obj = self.get_queryset().get(pk=obj.pk)
-        return Response(self.detail_serializer_class(obj, context=self.get_serializer_context()).data)
 
 
 class CircleViewSet(

@@ -76,7 +76,7 @@ class Annex1Exporter(Exporter):
             pages.append(
                 {
                     "association": s.recommending_association.name,
-                    "enterprise": s.organisation.name,
+                    "enterprise": s.seal_name or s.organisation.name,
                     "circle": s.circle.name,
                     "project": s.project.title,
                     "type_marks": type_marks(s.project.project_type),

@@ -42,7 +42,7 @@ class Annex4Exporter(Exporter):
         the order of their panel score (highest first), as in Annex 5."""
         submissions = submission_recommended_list(campaign=self.campaign, association=self.organisation)
         circles = [
-            (n, s.organisation.name, s.circle.name, s.project.get_project_type_display())
+            (n, s.seal_name or s.organisation.name, s.circle.name, s.project.get_project_type_display())
             for n, s in enumerate(submissions, start=1)
         ]
         judges = [

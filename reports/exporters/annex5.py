@@ -37,7 +37,7 @@ class Annex5Exporter(Exporter):
         """Rows ``(no., "enterprise/circle", assessment, score text)``; one query."""
         submissions = submission_recommended_list(campaign=self.campaign, association=self.organisation)
         rows = [
-            (n, f"{s.organisation.name}/{s.circle.name}", s.panel_assessment, s.score)
+            (n, f"{s.seal_name or s.organisation.name}/{s.circle.name}", s.panel_assessment, s.score)
             for n, s in enumerate(submissions, start=1)
         ]
         self.progress(50)

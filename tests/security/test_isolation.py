@@ -216,6 +216,14 @@ CASES: dict[str, Case] = {
     "evaluation:assign": Case("object", S_PB, S_PA, method="post"),
     "evaluation:report-upload": Case("object", S_PB, S_PA, method="post"),
     "evaluation:report-download": Case("object", S_PB, S_PA),
+    "evaluation:submission-list": Case("list"),
+    "evaluation:submission-create": Case("list"),
+    "evaluation:submission-edit": Case("object", S_PB, S_PA),
+    "evaluation:recommendation-form-upload": Case("object", S_PB, S_PA, method="post"),
+    "evaluation:video-upload": Case("object", S_PB, S_PA, method="post"),
+    "evaluation:submission-file": Case(
+        "object", lambda n: {**S_PB(n), "kind": "recommendation-form"}, lambda n: {**S_PA(n), "kind": "video"}
+    ),
     "evaluation:unassign": Case(
         "object",
         lambda n: {"pk": _assignment(n.submissions[4]).pk},
@@ -284,6 +292,9 @@ CASES: dict[str, Case] = {
     "api:project-detail": Case("object", P_PB, P_PA, api=True),
     "api:project-transitions": Case(
         "object", P_PB, P_PA, method="post", data={"transition": "approve"}, api=True
+    ),
+    "api:submission-transitions": Case(
+        "object", S_PB, S_PA, method="post", data={"transition": "review_pass"}, api=True
     ),
     "api:activityrecord-detail": Case("object", R_PB, R_PA, api=True),
     "api:activityrecord-comments": Case("object", R_PB, R_PA, api=True),
