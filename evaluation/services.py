@@ -392,7 +392,7 @@ def submission_create(
     up (活动报名, seed 003 §二.1); at most ``campaign.submission_quota`` submissions hold a
     place per enterprise (seed 003 §三.2: 不超过2个), unless it signed up through a
     co-building unit (名额不受限制) — the sign-up row is locked (``SELECT … FOR UPDATE``) so
-    simultaneous requests cannot exceed it (R-S3-02); one submission per project and
+    simultaneous requests cannot exceed it (R-S3-10); one submission per project and
     campaign. Raises ``PermissionDenied`` or ``ValidationError`` (Chinese).
     """
     from circles.choices import ProjectStatus

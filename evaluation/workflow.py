@@ -212,23 +212,23 @@ EVALUATION_WINDOW = window_guard("R-PT-04", (StageKind.EVALUATION,), "associatio
 NATIONAL_WINDOW = window_guard("R-PT-04", (StageKind.NATIONAL_RECOMMENDATION,), "association")
 
 HAS_RESULT_REPORT = Guard(
-    "R-S2-05",
+    "R-S2-10",
     _("请先上传小组成果报告电子版（中国质协字〔2020〕21号 附件1 注1）。"),
     _has_result_report,
 )
-HAS_DOMAIN = Guard("R-S3-03", _("请选择成果所属领域（沪质协[2022]8号 一、3 五大领域）。"), _has_domain)
+HAS_DOMAIN = Guard("R-S3-02", _("请选择成果所属领域（沪质协[2022]8号 一、3 五大领域）。"), _has_domain)
 HAS_SEAL_NAME = Guard(
-    "R-S2-06",
+    "R-S2-11",
     _("请填写企业名称（以公章为准）（中国质协字〔2020〕21号 附件1 注2）。"),
     _has_seal_name,
 )
 HAS_VIDEO = Guard(
-    "R-S3-04",
+    "R-S3-11",
     _("入围标杆级活动成果遴选的小组须递交发表视频（沪质协[2022]8号 二、4）。"),
     _has_video_if_benchmark,
 )
 HAS_RECOMMENDATION_FORM = Guard(
-    "R-S3-05",
+    "R-S3-12",
     _("请先上传加盖公章的成果推荐表（沪质协[2022]8号 二、3(2) 及附件4）。"),
     _has_recommendation_form,
 )

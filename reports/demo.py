@@ -636,7 +636,14 @@ def seed_submissions(
                 recommending_unit=enterprise.parent,
                 recommending_association=association,
                 domain=domains[n % len(domains)],
-                status=SubmissionStatus.RECOMMENDED if n < 6 else SubmissionStatus.NOT_RECOMMENDED,
+                # Six recommended to the national association; Shanghai's last two are still
+                # being judged (passed formal review), the others' last two not recommended.
+                status=SubmissionStatus.RECOMMENDED
+                if n < 6
+                else SubmissionStatus.FORMALLY_REVIEWED
+                if code == "SAQ"
+                else SubmissionStatus.NOT_RECOMMENDED,
+                seal_name=enterprise.name,
                 address=enterprise.address,
                 postcode=enterprise.postcode,
                 contact_department=project.circle.department,
@@ -718,8 +725,12 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n
 
 
 def _login_membership(username: str) -> Membership:
-    return Membership.objects.select_related("organisation", "user").get(
-        user__username=username, organisation__code="SAQ-PD-E1"
+    """The demo login's membership (its first: ``judge`` has two)."""
+    return (
+        Membership.objects.select_related("organisation", "user")
+        .filter(user__username=username)
+        .order_by("id")
+        .first()
     )
 
 
@@ -953,6 +964,279 @@ def seed_enterprise_work(orgs: dict[str, Organisation]) -> bool:
     return True
 
 
+LIVE_NATIONAL = "CAQ-{year}"
+LIVE_CAMPAIGN = "SAQ-{year}"
+
+
+def _live_stages(today: dt.date) -> list[tuple[str, dt.date, dt.date, str]]:
+    """The live campaign's calendar around ``today``: 活动报名 and 辅导培育 behind, today in
+    成果申报, and — as seed 003's own calendar overlaps (辅导培育 3–4月, 活动报名 4月) — the
+    recommendation, formal review and national recommendation windows already open, so that
+    a newcomer walks the whole chain on the day they try the demo."""
+    d = dt.timedelta
+    return [
+        (StageKind.REGISTRATION, today - d(days=40), today + d(days=3), "各自愿申报单位"),
+        (StageKind.COACHING, today - d(days=50), today - d(days=10), "上海市质协"),
+        (StageKind.SUBMISSION, today - d(days=10), today + d(days=14), "各自愿申报单位"),
+        (StageKind.RECOMMENDATION, today - d(days=5), today + d(days=21), "各推荐单位"),
+        (StageKind.EVALUATION, today - d(days=3), today + d(days=45), "上海市质协"),
+        (StageKind.NATIONAL_RECOMMENDATION, today - d(days=1), today + d(days=55), "各有关单位"),
+        (StageKind.PROMOTION, today + d(days=60), today + d(days=120), "上海市质协"),
+    ]
+
+
+def _campaign(code: str, fields: dict, stages) -> Campaign:
+    campaign, created = Campaign.objects.get_or_create(
+        code=code, defaults={**fields, "status": CampaignStatus.OPEN}
+    )
+    for position, name in enumerate(DOMAINS, start=1):
+        CampaignDomain.objects.update_or_create(campaign=campaign, name=name, defaults={"position": position})
+    for kind, starts, ends, responsible in stages:
+        CampaignStage.objects.update_or_create(
+            campaign=campaign,
+            kind=kind,
+            defaults={"starts_on": starts, "ends_on": ends, "responsible": responsible},
+        )
+    return campaign
+
+
+def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Judge]]) -> Campaign | None:
+    """The live campaign of the current year (issue 7, item 12): ``CAQ-<year>`` (national) and
+    its child ``SAQ-<year>`` (上海市质协, seed 003's configuration: five domains, quota 2 per
+    participating unit, the co-building unit 申江控股集团 unlimited, fallback unit
+    其他-市质协会员现场部), whose calendar puts today in 成果申报. Shanghai's enterprises signed
+    up and submitted results that stand at every state of the recommendation chain; the
+    demo enterprise's own go through the portal's services (history, notifications), so
+    ``company`` finds a correction to make and a draft to submit, ``unit`` results to
+    recommend, ``saq_staff`` materials to review and a scored result to recommend to the
+    national campaign, ``judge`` a result to score and ``caq_staff`` a recommended result
+    to review. Idempotent; output: the live campaign (``None`` when it already existed)."""
+    from django.core.files.base import ContentFile
+
+    from evaluation import services as evaluation_services
+    from evaluation.workflow import SUBMISSION_WORKFLOW
+    from promotion.models import CampaignEntry
+    from qcportal.tenancy import membership_scope
+
+    today = timezone.localdate()
+    year = today.year
+    code = LIVE_CAMPAIGN.format(year=year)
+    if Campaign.objects.filter(code=code).exists():
+        return None
+    national = _campaign(
+        LIVE_NATIONAL.format(year=year),
+        dict(
+            organisation=orgs["CAQ"],
+            year=year,
+            title=f"{year}年度全国质量管理小组活动",
+            document_number=f"中国质协字〔{year}〕21号",
+            theme="扎根基层 落实标准 创新赋能",
+            period_start=dt.date(year - 1, 9, 1),
+            period_end=dt.date(year, 8, 31),
+            deadline=today + dt.timedelta(days=60),
+            recommendation_quota=10,
+        ),
+        [
+            (kind, today - dt.timedelta(days=60), today + dt.timedelta(days=90), "中国质协")
+            for kind, *_ in STAGES
+        ],
+    )
+    live = _campaign(
+        code,
+        dict(
+            organisation=orgs["SAQ"],
+            year=year,
+            title=f"{year}年上海市质量管理小组活动",
+            document_number=f"沪质协[{year}]8号",
+            theme="扎根基层 落实标准 创新赋能",
+            period_start=dt.date(year - 1, 9, 1),
+            period_end=dt.date(year, 8, 31),
+            deadline=today + dt.timedelta(days=55),
+            parent=national,
+            fallback_unit=orgs["SAQ-OTHER"],
+        ),
+        _live_stages(today),
+    )
+    live.co_building_units.add(orgs["SAQ-SJ"])
+    domains = list(live.domains.all())
+    staff = _login_membership("saq_staff")
+    company = _login_membership("company")
+    unit = _login_membership("unit")
+
+    def entry(enterprise: Organisation) -> CampaignEntry:
+        return CampaignEntry.objects.get_or_create(
+            campaign=live,
+            organisation=enterprise,
+            defaults=dict(
+                recommending_unit=enterprise.parent,
+                seal_name=enterprise.name,
+                contact_person=enterprise.contact_person or "联系人",
+                contact_mobile=enterprise.contact_mobile or "13800000000",
+                address=enterprise.address,
+                postcode=enterprise.postcode,
+                signed_up_by=company.user,
+            ),
+        )[0]
+
+    def accepted(enterprise: Organisation, n: int) -> list[Project]:
+        return list(
+            Project.objects.filter(organisation=enterprise, status=ProjectStatus.ACCEPTED)
+            .exclude(submissions__campaign=live)
+            .select_related("circle")
+            .order_by("-accepted_on", "id")[:n]
+        )
+
+    now = timezone.now()
+
+    def direct(enterprise: Organisation, project: Project, status: str, n: int, **extra) -> Submission:
+        """A result of an enterprise without a demo login, created at its state."""
+        return Submission.objects.create(
+            organisation=enterprise,
+            campaign=live,
+            project=project,
+            circle=project.circle,
+            entry=entry(enterprise),
+            recommending_unit=enterprise.parent,
+            recommending_association=orgs["SAQ"],
+            domain=domains[n % len(domains)],
+            status=status,
+            seal_name=enterprise.name,
+            address=enterprise.address,
+            postcode=enterprise.postcode,
+            contact_department=project.circle.department,
+            contact_person=enterprise.contact_person or "联系人",
+            contact_mobile=enterprise.contact_mobile or "13800000000",
+            introduction=f"{project.circle.name}围绕“{project.title}”课题，按T/CAQ 10201-2020活动程序开展活动，课题目标全面实现。",
+            result_report=f"results/{year}/demo_{project.pk}.pdf",
+            submitted_at=now if status != SubmissionStatus.DRAFT else None,
+            **extra,
+        )
+
+    # The demo enterprise (company): one result returned for correction, one draft to submit.
+    e1 = orgs["SAQ-PD-E1"]
+    entry(e1)
+    mine = accepted(e1, 2)
+    with membership_scope(company):
+        for n, project in enumerate(mine):
+            s = evaluation_services.submission_create(
+                membership=company, campaign=live, project=project, domain=domains[0]
+            )
+            s.result_report.save(f"成果报告_{s.pk}.pdf", ContentFile(PDF_BYTES), save=True)
+            if n == 0:
+                SUBMISSION_WORKFLOW.perform(s, "submit", membership=company)
+    if mine:
+        first = Submission.objects.get(campaign=live, project=mine[0])
+        first.recommendation_form.save(f"推荐表_{first.pk}.pdf", ContentFile(PDF_BYTES), save=True)
+        with membership_scope(unit):
+            SUBMISSION_WORKFLOW.perform(
+                first, "unit_recommend", membership=unit, comment="材料齐全，同意推荐。"
+            )
+        with membership_scope(staff):
+            SUBMISSION_WORKFLOW.perform(
+                first,
+                "review_return",
+                membership=staff,
+                comment="成果报告缺少效果检查阶段的对比数据和巩固期数据，请补充后重新提交。",
+                data={"correction_due": (today + dt.timedelta(days=5)).isoformat()},
+            )
+    # Shanghai's other enterprises: results at every other state of the chain.
+    plan = [
+        ("SAQ-PD-E2", (SubmissionStatus.SUBMITTED, SubmissionStatus.UNIT_RETURNED)),
+        ("SAQ-PD-E3", (SubmissionStatus.UNIT_RECOMMENDED, SubmissionStatus.REJECTED)),
+        ("SAQ-PD-E4", (SubmissionStatus.FORMALLY_REVIEWED, SubmissionStatus.SCORED)),
+        ("SAQ-JD-E1", (SubmissionStatus.RECOMMENDED, SubmissionStatus.NOT_RECOMMENDED)),
+        ("SAQ-JD-E2", (SubmissionStatus.WITHDRAWN, SubmissionStatus.UNIT_RECOMMENDED)),
+    ]
+    panel = judges["SAQ"][:4]
+    criteria = list(ScoringCriterion.objects.filter(sheet_kind=ScoreSheetKind.PROBLEM_SOLVING_RESULT))
+    rng = random.Random("live")
+    for n, (enterprise_code, statuses) in enumerate(plan):
+        enterprise = orgs[enterprise_code]
+        for status, project in zip(statuses, accepted(enterprise, len(statuses)), strict=False):
+            extra = {}
+            if status not in (
+                SubmissionStatus.SUBMITTED,
+                SubmissionStatus.UNIT_RETURNED,
+                SubmissionStatus.WITHDRAWN,
+            ):
+                extra = {
+                    "recommendation_form": f"recommendations/{year}/demo_{project.pk}.pdf",
+                    "recommended_at": now,
+                }
+            s = direct(enterprise, project, status, n, **extra)
+            if status in (
+                SubmissionStatus.FORMALLY_REVIEWED,
+                SubmissionStatus.SCORED,
+                SubmissionStatus.RECOMMENDED,
+                SubmissionStatus.NOT_RECOMMENDED,
+            ):
+                kind = (
+                    ScoreSheetKind.INNOVATION_RESULT
+                    if project.project_type == ProjectType.INNOVATION
+                    else ScoreSheetKind.PROBLEM_SOLVING_RESULT
+                )
+                for position, judge in enumerate(panel):
+                    if recusal_reason_for(judge, s):
+                        continue
+                    JudgeAssignment.objects.create(
+                        organisation=orgs["SAQ"], submission=s, judge=judge, is_panel_chair=position == 0
+                    )
+                    if status == SubmissionStatus.FORMALLY_REVIEWED and position == 0:
+                        continue  # the demo judge (panel chair) still has to score it
+                    sheet_criteria = (
+                        criteria
+                        if kind == ScoreSheetKind.PROBLEM_SOLVING_RESULT
+                        else list(ScoringCriterion.objects.filter(sheet_kind=kind))
+                    )
+                    points = [
+                        (c, Decimal(round(c.max_points * rng.uniform(0.75, 0.95) * 2) / 2))
+                        for c in sheet_criteria
+                    ]
+                    sheet = ScoreSheet.objects.create(
+                        organisation=orgs["SAQ"],
+                        submission=s,
+                        judge=judge,
+                        kind=kind,
+                        total=sum((p for _, p in points), Decimal("0")),
+                        assessment=_assessment(rng),
+                        status=ScoreSheetStatus.SUBMITTED,
+                        submitted_at=now,
+                    )
+                    ScoreItem.objects.bulk_create(
+                        [ScoreItem(sheet=sheet, criterion=c, points=p) for c, p in points]
+                    )
+                if status != SubmissionStatus.FORMALLY_REVIEWED:
+                    Submission.objects.filter(pk=s.pk).update(
+                        scores_released_at=now, panel_assessment=_assessment(rng)
+                    )
+    submission_scores_aggregate(campaign=live)
+    for s in Submission.objects.filter(campaign=live, status=SubmissionStatus.RECOMMENDED):
+        Submission.objects.create(
+            organisation_id=s.organisation_id,
+            campaign=national,
+            project_id=s.project_id,
+            circle_id=s.circle_id,
+            recommending_unit=orgs["SAQ"],
+            recommending_association=orgs["CAQ"],
+            domain=None,
+            status=SubmissionStatus.UNIT_RECOMMENDED,
+            seal_name=s.seal_name,
+            address=s.address,
+            postcode=s.postcode,
+            contact_department=s.contact_department,
+            contact_person=s.contact_person,
+            contact_mobile=s.contact_mobile,
+            introduction=s.introduction,
+            result_report=s.result_report.name,
+            submitted_at=now,
+            recommended_at=now,
+            recommended_by=staff.user,
+            recommended_score=s.score,
+            source=s,
+        )
+    return live
+
+
 def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
     """Load or grow the demo. Input: target circle count (≥ 300 gives the documented shape).
     Output: a summary dict (organisations, circles, submissions, logins)."""
@@ -970,6 +1254,8 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
             link_circle_leader(orgs)
         with transaction.atomic():
             seed_enterprise_work(orgs)
+        with transaction.atomic():
+            seed_live_campaign(orgs, seed_judges(orgs))
         return {
             "organisations": len(orgs),
             "enterprises": len(_enterprises(orgs)),

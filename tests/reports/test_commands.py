@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from circles.models import Circle, CircleMember
 from evaluation.models import ScoreSheet, Submission
@@ -102,7 +103,7 @@ def test_seed_demo_is_idempotent_and_has_the_documented_shape(empty_database):
             "problem_solving",
             "innovation",
         }
-        for submission in Submission.objects.all():
+        for submission in Submission.objects.filter(campaign=campaign):
             assert submission.score_sheets.filter(status="submitted").count() >= 5
         roles = set(Membership.objects.values_list("role", flat=True))
         assert {
@@ -113,10 +114,29 @@ def test_seed_demo_is_idempotent_and_has_the_documented_shape(empty_database):
             "enterprise_executive",
         } <= roles
         _assert_demo_logins_have_work()
+        _assert_live_campaign_walks_the_chain()
     call_command("seed_demo", stdout=io.StringIO())
     with no_tenant():
         again = _counts()
     assert again == counts
+
+
+def _assert_live_campaign_walks_the_chain():
+    """Issue 7, item 12: a live campaign of the current year (SAQ-<year>, child of
+    CAQ-<year>) whose calendar puts today in 成果申报, with submissions at every state."""
+    from evaluation.choices import SubmissionStatus
+    from promotion.choices import StageKind
+
+    year = timezone.localdate().year
+    live = Campaign.objects.get(code=f"SAQ-{year}")
+    assert live.parent.code == f"CAQ-{year}" and live.status == "open"
+    assert live.current_stage() is not None
+    submission = live.stage_for(StageKind.SUBMISSION)
+    assert submission.starts_on <= timezone.localdate() <= submission.ends_on
+    assert set(Submission.objects.filter(campaign=live).values_list("status", flat=True)) == set(
+        SubmissionStatus.values
+    )
+    assert Submission.objects.filter(campaign=live.parent, source__campaign=live).exists()
 
 
 def _assert_demo_logins_have_work():
