@@ -168,6 +168,12 @@ def summary_character_count(sections: dict[str, str], outline: Outline) -> int:
     return sum(count_characters(sections.get(key, "")) for key in outline.keys)
 
 
+def strip_controls(text: str) -> str:
+    """``text`` without the control characters :func:`clean_sections` refuses (for showing
+    refused input back to the user)."""
+    return _CONTROL.sub("", text)
+
+
 def clean_sections(raw, outline: Outline) -> dict[str, str]:
     """Validate what a user typed for the sub-points of ``outline``.
 
