@@ -113,7 +113,8 @@ class WorkSummaryUpdateInputSerializer(serializers.Serializer):
 
 class NationalPackageInputSerializer(serializers.Serializer):
     """Input to check or start the national package: ``campaign`` and ``organisation`` (the
-    association) by code, looked up in the tenant scope (foreign ones are not found)."""
+    association) by code. The view looks them up in the tenant scope: a campaign or an
+    organisation outside it answers 404 (architecture.md, "Tenancy")."""
 
-    campaign = ScopedSlugRelatedField(slug_field="code", model=Campaign)
-    organisation = ScopedSlugRelatedField(slug_field="code", model=Organisation)
+    campaign = serializers.CharField(max_length=50)
+    organisation = serializers.CharField(max_length=50)

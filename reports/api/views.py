@@ -2,6 +2,8 @@
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -75,12 +77,23 @@ class ReportRunViewSet(
             run.file.open("rb"), as_attachment=True, filename=run.filename, content_type=run.content_type
         )
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False),
+            OpenApiParameter("organisation", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False),
+        ],
+        request=NationalPackageInputSerializer,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="{ready, missing}"),
+            202: ReportRunSerializer,
+        },
+    )
     @action(detail=False, methods=["get", "post"], url_path="national-package")
     def national_package(self, request):
         """The national package (推荐全国材料包, seed 002) of an association for a campaign.
 
         GET ``?campaign=CODE&organisation=CODE``: ``{"ready": bool, "missing": [Chinese
-        items]}``. POST ``{"campaign", "organisation"}``: starts the package as a report run
+        items]}``; a campaign or organisation outside the scope answers 404. POST ``{"campaign", "organisation"}``: starts the package as a report run
         (202, the run to poll) or answers 400 ``{"detail", "errors": {"non_field_errors":
         [every missing item]}}`` without producing anything.
         """
@@ -89,7 +102,13 @@ class ReportRunViewSet(
             context={"request": request},
         )
         data.is_valid(raise_exception=True)
-        campaign, association = data.validated_data["campaign"], data.validated_data["organisation"]
+        acting = request.membership.organisation
+        campaign = campaign_list().filter(code=data.validated_data["campaign"]).first()
+        association = Organisation.objects.filter(
+            code=data.validated_data["organisation"], pk__in=visible_organisations(acting)
+        ).first()
+        if campaign is None or association is None:
+            raise Http404
         if request.method == "GET":
             missing = national_package_missing(campaign=campaign, association=association)
             return Response({"ready": not missing, "missing": missing})
@@ -107,6 +126,31 @@ class ReportRunViewSet(
         )
 
 
+_CAMPAIGN_CODE = OpenApiParameter(
+    "campaign_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="活动代码"
+)
+_KIND = OpenApiParameter(
+    "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["annual", "promotion"], description="总结类型"
+)
+_ORGANISATION = OpenApiParameter(
+    "organisation",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="填报单位代码（默认本单位）",
+)
+_SUMMARY = OpenApiResponse(OpenApiTypes.OBJECT, description="工作总结（各小节文字、字数、导出要求）")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[_CAMPAIGN_CODE, _ORGANISATION], responses={200: _SUMMARY}),
+    retrieve=extend_schema(parameters=[_CAMPAIGN_CODE, _KIND, _ORGANISATION], responses={200: _SUMMARY}),
+    update=extend_schema(
+        parameters=[_CAMPAIGN_CODE, _KIND],
+        request=WorkSummaryUpdateInputSerializer,
+        responses={200: _SUMMARY},
+    ),
+)
 class WorkSummaryViewSet(TenantViewSetMixin, viewsets.GenericViewSet):
     """Work summaries of a campaign (seed 002 附件2 ``annual``; seed 003 附件5 ``promotion``) at
     ``/api/v1/campaigns/{code}/work-summaries/{kind}/``.
