@@ -30,16 +30,19 @@ class NationalPackageExporter(Exporter):
     formats = (FileFormat.ZIP,)
 
     def missing_items(self) -> list[str]:
+        """Every missing item (:func:`reports.package.national_package_missing`)."""
         from ..package import national_package_missing
 
         return national_package_missing(campaign=self.campaign, association=self.organisation)
 
     def validate(self) -> None:
+        """One ``ValidationError`` listing every missing item; nothing is built then."""
         problems = self.missing_items()
         if problems:
             raise ValidationError(problems)
 
     def filename(self, file_format: str) -> str:
+        """E.g. ``CAQ-2020_推荐全国材料包_SAQ.zip``."""
         return f"{self.campaign.code}_推荐全国材料包_{self.organisation.code}.{file_format}"
 
     def render(self, file_format: str) -> RenderedFile:
@@ -66,4 +69,5 @@ class NationalPackageExporter(Exporter):
         return RenderedFile(self.filename(file_format), CONTENT_TYPES[file_format], file=target)
 
     def render_pdf(self) -> bytes:
+        """The package is a zip only."""
         raise ValidationError(_("该报表不支持所选格式。"))

@@ -45,6 +45,7 @@ class WorkSummaryExporter(Exporter):
         return self._summary
 
     def validate(self) -> None:
+        """Refuse (``ValidationError``, Chinese) a summary never written or below the minimum."""
         super().validate()
         summary = self.summary()
         problem = export_problem(summary.sections if summary else None, self.outline)
@@ -52,6 +53,7 @@ class WorkSummaryExporter(Exporter):
             raise ValidationError(problem)
 
     def filename(self, file_format: str) -> str:
+        """E.g. ``CAQ-2020_附件2_2020年质量管理小组活动总结_SAQ.docx``."""
         title = self.outline.title_for(self.campaign.year)
         return f"{self.campaign.code}_{self.outline.annex.replace(' ', '')}_{title}_{self.organisation.code}.{file_format}"
 
@@ -71,6 +73,8 @@ class WorkSummaryExporter(Exporter):
         ]
 
     def render_docx(self) -> bytes:
+        """The summary as a Word document: Title style for the title, Heading 1 for the
+        sections, Heading 2 for the sub-points, one paragraph per line of text."""
         doc = wd.new_document()
         wd.line(doc, self.outline.annex, bold=True)
         doc.add_heading(self.outline.title_for(self.campaign.year), level=0)
@@ -86,6 +90,7 @@ class WorkSummaryExporter(Exporter):
         return wd.document_bytes(doc)
 
     def render_pdf(self) -> bytes:
+        """The summary as an A4 PDF (``reports/pdf/work_summary.html``)."""
         content = html_to_pdf(
             "reports/pdf/work_summary.html",
             {
@@ -124,6 +129,7 @@ class ShanghaiAnnex5Exporter(WorkSummaryExporter):
     needs_association = False
 
     def validate(self) -> None:
+        """Only a recommending unit or an association writes this summary (seed 003)."""
         if not (
             self.organisation.is_association or self.organisation.kind == OrganisationKind.RECOMMENDING_UNIT
         ):
