@@ -4,7 +4,8 @@ from auditlog.registry import auditlog
 
 
 def register() -> None:
-    """Register report runs (progress ticks are written with ``update()`` and not audited)."""
-    from .models import ReportRun
+    """Register report runs and work summaries (progress ticks are written with ``update()`` and not audited)."""
+    from .models import ReportRun, WorkSummary
 
     auditlog.register(ReportRun)
+    auditlog.register(WorkSummary)

@@ -18,9 +18,17 @@ class ReportRunStartForm(forms.Form):
     submission number is looked up inside the tenant scope, so a foreign one is "not found".
     """
 
-    form = forms.ChoiceField(label=_("报表"), choices=FormKind.choices, initial=FormKind.ANNEX3)
+    form = forms.ChoiceField(
+        label=_("报表"),
+        # The package has its own page (checklist first): reports/national_package.html.
+        choices=[(value, label) for value, label in FormKind.choices if value != FormKind.PACKAGE],
+        initial=FormKind.ANNEX3,
+    )
     file_format = forms.ChoiceField(
-        label=_("格式"), choices=FileFormat.choices, initial=FileFormat.XLSX, widget=forms.RadioSelect
+        label=_("格式"),
+        choices=[(value, label) for value, label in FileFormat.choices if value != FileFormat.ZIP],
+        initial=FileFormat.XLSX,
+        widget=forms.RadioSelect,
     )
     organisation = forms.ModelChoiceField(
         label=_("填报协会"), queryset=Organisation.objects.none(), to_field_name="code", empty_label=None

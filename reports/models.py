@@ -10,7 +10,7 @@ from promotion.models import Campaign
 from qcportal.models import Membership, Organisation, OwnedByOrganisation
 from qcportal.tenancy import tenant_manager
 
-from .choices import FileFormat, FormKind, RunStatus
+from .choices import FileFormat, FormKind, RunStatus, WorkSummaryKind
 
 
 class ReportRun(OwnedByOrganisation, models.Model):
@@ -86,3 +86,50 @@ class ReportRun(OwnedByOrganisation, models.Model):
     def is_finished(self) -> bool:
         """True once the run succeeded or failed."""
         return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+
+class WorkSummary(OwnedByOrganisation, models.Model):
+    """An organisation's narrative work summary for a campaign, kept as a draft until exported.
+
+    ``organisation`` is the writer (a provincial or industry association for seed 002 附件2
+    “质量管理小组活动工作总结”; a recommending unit or association for seed 003 附件5
+    “成果推进工作总结”) and scopes the row like :class:`ReportRun`: the writer and the
+    associations above it see it, a sibling gets 404. ``kind`` selects the outline
+    (:data:`reports.worksummary.OUTLINES`); ``sections`` maps each sub-point key of that
+    outline to its text. One summary per organisation, campaign and kind.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="work_summaries", verbose_name=_("填报单位")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="work_summaries", verbose_name=_("活动")
+    )
+    kind = models.CharField(_("总结类型"), max_length=16, choices=WorkSummaryKind.choices)
+    sections = models.JSONField(_("各小节内容"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("工作总结")
+        verbose_name_plural = _("工作总结")
+        ordering = ["campaign", "organisation", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "campaign", "kind"],
+                name="reports_worksummary_organisation_campaign_kind_uniq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.organisation} · {self.campaign_id}"

@@ -6,20 +6,22 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from evaluation.models import Submission
 from promotion.models import Campaign
+from qcportal.choices import OrganisationKind
 from qcportal.models import Membership, Organisation
 from qcportal.permissions import has_permission, require_permission
 from qcportal.tenancy import is_visible
 
-from .choices import FileFormat, RunStatus
+from .choices import FileFormat, FormKind, RunStatus, WorkSummaryKind
 from .exporters import exporter_for
-from .models import ReportRun
+from .models import ReportRun, WorkSummary
+from .worksummary import clean_sections, outline_for
 
 logger = logging.getLogger(__name__)
 
@@ -124,11 +126,16 @@ def report_run_execute(*, run_id: int) -> ReportRun:
     except Exception:
         logger.exception("report run %s failed", run.pk)
         return _fail(run, _("报表生成失败，请稍后重试或联系管理员。"))
-    with transaction.atomic():
-        run.file.save(rendered.filename, ContentFile(rendered.content), save=False)
-        run.filename, run.content_type = rendered.filename, rendered.content_type
-        run.status, run.progress, run.finished_at = RunStatus.SUCCEEDED, 100, timezone.now()
-        run.save(update_fields=["file", "filename", "content_type", "status", "progress", "finished_at"])
+    content = File(rendered.file) if rendered.file is not None else ContentFile(rendered.content)
+    try:
+        with transaction.atomic():
+            run.file.save(rendered.filename, content, save=False)
+            run.filename, run.content_type = rendered.filename, rendered.content_type
+            run.status, run.progress, run.finished_at = RunStatus.SUCCEEDED, 100, timezone.now()
+            run.save(update_fields=["file", "filename", "content_type", "status", "progress", "finished_at"])
+    finally:
+        if rendered.file is not None:
+            rendered.file.close()
     return run
 
 
@@ -136,3 +143,58 @@ def _fail(run: ReportRun, message: str) -> ReportRun:
     run.status, run.error, run.finished_at = RunStatus.FAILED, message, timezone.now()
     run.save(update_fields=["status", "error", "finished_at"])
     return run
+
+
+#: Organisation kinds that may write each kind of work summary (seed 002 附件2: the
+#: provincial and industry associations — and the national one, for its own records;
+#: seed 003 附件5: recommending units and associations).
+WORK_SUMMARY_WRITERS = {
+    WorkSummaryKind.ANNUAL: ("association",),
+    WorkSummaryKind.PROMOTION: ("association", OrganisationKind.RECOMMENDING_UNIT),
+}
+
+
+def _may_write(organisation: Organisation, kind: str) -> bool:
+    allowed = WORK_SUMMARY_WRITERS.get(kind, ())
+    return ("association" in allowed and organisation.is_association) or organisation.kind in allowed
+
+
+@transaction.atomic
+def work_summary_save(
+    *, membership: Membership, user, campaign: Campaign, kind: str, sections: dict
+) -> WorkSummary:
+    """Save (create or replace) the draft work summary of the acting organisation.
+
+    Inputs: the acting ``membership`` (needs ``reports:export``; the summary belongs to its
+    organisation), the ``user``, the ``campaign`` (fetched in the scope), ``kind`` (a
+    ``WorkSummaryKind`` value) and ``sections`` (``{sub-point key: text}``; keys left out are
+    saved empty, PUT semantics). A draft may be saved at any length; the export checks the
+    minimum (seed 002 附件2: 3,000 characters). Output: the saved :class:`WorkSummary`.
+    Raises ``PermissionDenied`` without the permission and ``ValidationError`` (Chinese, per
+    sub-point) for an unknown kind, an organisation that does not write this kind, text
+    with control characters such as NUL, or over-long text
+    (:func:`reports.worksummary.clean_sections`).
+    """
+    require_permission(membership, "reports:export")
+    outline = outline_for(kind)
+    organisation = membership.organisation
+    if not _may_write(organisation, kind):
+        raise ValidationError(
+            _("%(form)s只能由%(who)s填写。")
+            % {
+                "form": FormKind(outline.form).label,
+                "who": _("省市、行业质协") if kind == WorkSummaryKind.ANNUAL else _("推荐单位或质协"),
+            }
+        )
+    cleaned = clean_sections(sections, outline)
+    summary = (
+        WorkSummary.objects.select_for_update()
+        .filter(organisation=organisation, campaign=campaign, kind=kind)
+        .first()
+    )
+    if summary is None:
+        summary = WorkSummary(organisation=organisation, campaign=campaign, kind=kind)
+    summary.sections = cleaned
+    summary.updated_by = user
+    summary.save()
+    return summary

@@ -1,11 +1,12 @@
 """HTML views of the reports app: role home pages (dashboards), the campaign's official
-forms page (generate, progress, download) and the list of report runs."""
+forms page (generate, progress, download), the list of report runs, the work-summary editor
+and the national package."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -27,18 +28,21 @@ from promotion.selectors import annual_figures_totals, campaign_list
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
 from qcportal.pagination import PaginatedListMixin
-from qcportal.permissions import MembershipRequiredMixin, has_permission
+from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
 from qcportal.roles import Role
+from qcportal.tenancy import visible_organisations
 from qcportal.todos import todos_for
 
-from .choices import RunStatus
+from .choices import FileFormat, FormKind, RunStatus
 from .filtersets import ReportRunFilterSet
 from .forms import ReportRunStartForm
 from .models import ReportRun
-from .selectors import report_run_get, report_run_list
-from .services import report_run_start
+from .package import national_package_missing
+from .selectors import report_run_get, report_run_list, work_summary_get
+from .services import report_run_start, work_summary_save
 from .statistics import annex3_figures_cached, reporting_enterprises
 from .tables import ReportRunTable
+from .worksummary import OUTLINES, count_characters, strip_controls
 
 ASSOCIATION_ROLES = {Role.ASSOCIATION_ADMIN, Role.ASSOCIATION_STAFF, Role.ASSOCIATION_LEADERSHIP}
 ENTERPRISE_ROLES = {Role.ENTERPRISE_COORDINATOR, Role.ENTERPRISE_EXECUTIVE}
@@ -204,3 +208,192 @@ class ReportRunDownloadView(MembershipRequiredMixin, TemplateView):
         return FileResponse(
             run.file.open("rb"), as_attachment=True, filename=run.filename, content_type=run.content_type
         )
+
+
+def _campaign_or_404(code: str) -> Campaign:
+    campaign = campaign_list().filter(code=code).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def _errors_of(exc: ValidationError) -> tuple[dict[str, list[str]], list[str]]:
+    """(messages per field, messages without a field) of a ``ValidationError``."""
+    if hasattr(exc, "error_dict"):
+        fields = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        return fields, fields.pop(NON_FIELD_ERRORS, []) + fields.pop("sections", [])
+    return {}, [str(m) for m in exc.messages]
+
+
+class WorkSummaryView(MembershipRequiredMixin, TemplateView):
+    """Write and export a work summary (seed 002 附件2; seed 003 附件5, ``kind`` promotion).
+
+    GET shows the outline's sections and sub-points, one text area each, with a live
+    character count (``static/js/work-summary.js``; the server counts the same way,
+    :func:`reports.worksummary.count_characters`) and the minimum for export. With
+    ``org`` in the URL an association reads the summary of an organisation in its share
+    (another association's answers 404). POST (``reports:export``, own summary only) saves
+    the draft; ``action=export_docx``/``export_pdf`` saves and then starts the export as a
+    report run, refused with the Chinese count/minimum message below 3,000 characters.
+    """
+
+    permission_required = "reports:view"
+    template_name = "reports/work_summary.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.membership is not None:
+            self.campaign = _campaign_or_404(kwargs["code"])
+            self.outline = OUTLINES.get(kwargs["kind"])
+            if self.outline is None:
+                raise Http404
+            acting = request.membership.organisation
+            code = kwargs.get("org")
+            if code is None or code == acting.code:
+                self.organisation = acting
+            else:
+                self.organisation = Organisation.objects.filter(
+                    code=code, pk__in=visible_organisations(acting)
+                ).first()
+                if self.organisation is None:
+                    raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def editable(self) -> bool:
+        membership = self.request.membership
+        return self.organisation.pk == membership.organisation_id and has_permission(
+            membership, "reports:export"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        summary = work_summary_get(
+            campaign=self.campaign, organisation=self.organisation, kind=self.outline.kind
+        )
+        stored = kwargs.get("posted") or (summary.sections if summary else {})
+        errors = kwargs.get("field_errors", {})
+        context.update(
+            campaign=self.campaign,
+            outline=self.outline,
+            organisation=self.organisation,
+            summary=summary,
+            editable=self.editable,
+            title=self.outline.title_for(self.campaign.year),
+            form_label=FormKind(self.outline.form).label,
+            sections=[
+                {
+                    "heading": s.heading,
+                    "points": [
+                        {
+                            "key": p.key,
+                            "heading": p.heading,
+                            "text": strip_controls(stored.get(p.key, "") or ""),
+                            "count": count_characters(strip_controls(stored.get(p.key, "") or "")),
+                            "errors": errors.get(p.key, []),
+                        }
+                        for p in s.points
+                    ],
+                }
+                for s in self.outline.sections
+            ],
+            count=sum(count_characters(v) for v in stored.values() if isinstance(v, str)),
+            minimum=self.outline.min_characters,
+            non_field_errors=kwargs.get("non_field_errors", []),
+            runs=report_run_list(campaign=self.campaign).filter(
+                form=self.outline.form, organisation=self.organisation
+            )[:5],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Save the draft, then export when asked (``action``)."""
+        if not self.editable:
+            require_permission(request.membership, "reports:export")
+            raise Http404
+        posted = {key: request.POST.get(key, "") for key in self.outline.keys}
+        try:
+            work_summary_save(
+                membership=request.membership,
+                user=request.user,
+                campaign=self.campaign,
+                kind=self.outline.kind,
+                sections=posted,
+            )
+        except ValidationError as exc:
+            fields, others = _errors_of(exc)
+            return self.render_to_response(
+                self.get_context_data(posted=posted, field_errors=fields, non_field_errors=others), status=400
+            )
+        action = request.POST.get("action", "save")
+        formats = {"export_docx": FileFormat.DOCX, "export_pdf": FileFormat.PDF}
+        if action in formats:
+            try:
+                run = report_run_start(
+                    membership=request.membership,
+                    user=request.user,
+                    campaign=self.campaign,
+                    form=self.outline.form,
+                    file_format=formats[action],
+                    organisation=self.organisation,
+                )
+            except ValidationError as exc:
+                fields, others = _errors_of(exc)
+                messages.success(request, _("草稿已保存。"))
+                return self.render_to_response(
+                    self.get_context_data(non_field_errors=others + [m for v in fields.values() for m in v]),
+                    status=400,
+                )
+            messages.success(request, _("草稿已保存，已开始导出：%(run)s") % {"run": run})
+            return redirect("reports:run-detail", pk=run.pk)
+        messages.success(request, _("草稿已保存。"))
+        return redirect(request.path)
+
+
+class NationalPackageView(MembershipRequiredMixin, TemplateView):
+    """The national package (推荐全国材料包, seed 002) of the acting association for a campaign:
+    the completeness checklist (each missing item in Chinese), the button that starts the
+    package as a report run (rate limited; refused, with the list, while anything is
+    missing), and the earlier package runs with their progress bars and downloads."""
+
+    permission_required = "reports:export"
+    template_name = "reports/national_package.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.membership is not None:
+            self.campaign = _campaign_or_404(kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        association = self.request.membership.organisation
+        problems = kwargs.get("problems")
+        if problems is None:
+            problems = national_package_missing(campaign=self.campaign, association=association)
+        context.update(
+            campaign=self.campaign,
+            association=association,
+            problems=problems,
+            runs=report_run_list(campaign=self.campaign).filter(
+                form=FormKind.PACKAGE, organisation=association
+            )[:10],
+        )
+        return context
+
+    @method_decorator(ratelimit(key="user", rate=settings.RATE_LIMITS["reports"], method="POST", block=True))
+    def post(self, request, *args, **kwargs):
+        """Start the package run, or list what is missing (400)."""
+        try:
+            run = report_run_start(
+                membership=request.membership,
+                user=request.user,
+                campaign=self.campaign,
+                form=FormKind.PACKAGE,
+                file_format=FileFormat.ZIP,
+                organisation=request.membership.organisation,
+            )
+        except ValidationError as exc:
+            fields, others = _errors_of(exc)
+            problems = others + [m for v in fields.values() for m in v]
+            return self.render_to_response(self.get_context_data(problems=problems), status=400)
+        messages.success(request, _("已开始生成：%(run)s") % {"run": run})
+        return redirect("reports:national-package", code=self.campaign.code)

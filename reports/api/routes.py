@@ -4,7 +4,11 @@ from qcportal.api import register_api_viewset
 
 
 def register() -> None:
-    """Route ``/api/v1/report-runs/``."""
-    from .views import ReportRunViewSet
+    """Route ``/api/v1/report-runs/`` (with ``national-package/``) and
+    ``/api/v1/campaigns/{code}/work-summaries/{kind}/``."""
+    from .views import ReportRunViewSet, WorkSummaryViewSet
 
     register_api_viewset("report-runs", ReportRunViewSet, basename="reportrun")
+    register_api_viewset(
+        r"campaigns/(?P<campaign_code>[^/.]+)/work-summaries", WorkSummaryViewSet, basename="worksummary"
+    )

@@ -8,8 +8,9 @@ from promotion.models import Campaign
 from qcportal.api import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from qcportal.models import Organisation
 
-from ..choices import FileFormat, FormKind, RunStatus
+from ..choices import FileFormat, FormKind, RunStatus, WorkSummaryKind
 from ..models import ReportRun
+from ..worksummary import count_characters, export_problem, summary_character_count
 
 
 class ReportRunSerializer(serializers.ModelSerializer):
@@ -64,3 +65,56 @@ class ReportRunStartInputSerializer(serializers.Serializer):
     file_format = serializers.ChoiceField(choices=FileFormat.choices)
     organisation = ScopedSlugRelatedField(slug_field="code", model=Organisation)
     submission = ScopedPrimaryKeyRelatedField(model=Submission, required=False, allow_null=True)
+
+
+def work_summary_representation(*, campaign, organisation, outline, summary) -> dict:
+    """The JSON of a work summary (saved or not yet): outline with headings and texts, the
+    character count (:func:`reports.worksummary.count_characters`), the minimum for export
+    and, when export is refused, the Chinese reason."""
+    sections = summary.sections if summary else {}
+    return {
+        "campaign": campaign.code,
+        "organisation": organisation.code,
+        "kind": outline.kind,
+        "kind_display": str(WorkSummaryKind(outline.kind).label),
+        "form": outline.form,
+        "title": outline.title_for(campaign.year),
+        "saved": summary is not None,
+        "character_count": summary_character_count(sections, outline),
+        "minimum_characters": outline.min_characters,
+        "export_problem": export_problem(sections if summary else None, outline),
+        "sections": [
+            {
+                "heading": s.heading,
+                "points": [
+                    {
+                        "key": p.key,
+                        "heading": p.heading,
+                        "text": sections.get(p.key, ""),
+                        "characters": count_characters(sections.get(p.key, "")),
+                    }
+                    for p in s.points
+                ],
+            }
+            for s in outline.sections
+        ],
+        "updated_at": summary.updated_at.isoformat() if summary else None,
+        "updated_by": str(summary.updated_by) if summary and summary.updated_by else None,
+    }
+
+
+class WorkSummaryUpdateInputSerializer(serializers.Serializer):
+    """Input of ``PUT``: ``sections``, an object ``{sub-point key: text}`` (keys left out are
+    saved empty). The texts are checked by :func:`reports.worksummary.clean_sections`
+    (Chinese messages: unknown sub-point, control characters such as NUL, over-long text)."""
+
+    sections = serializers.JSONField()
+
+
+class NationalPackageInputSerializer(serializers.Serializer):
+    """Input to check or start the national package: ``campaign`` and ``organisation`` (the
+    association) by code. The view looks them up in the tenant scope: a campaign or an
+    organisation outside it answers 404 (architecture.md, "Tenancy")."""
+
+    campaign = serializers.CharField(max_length=50)
+    organisation = serializers.CharField(max_length=50)

@@ -11,7 +11,8 @@ from circles.choices import ProjectType
 from circles.models import CircleMember
 from evaluation.selectors import submission_list, submission_recommended_list
 
-from ..choices import FormKind
+from ..choices import FileFormat, FormKind
+from . import docx as wd
 from .base import Exporter, register
 from .pdf import html_to_pdf
 from .xlsx import FormSheet, new_workbook, workbook_bytes
@@ -50,6 +51,8 @@ class Annex1Exporter(Exporter):
     identifier = FormKind.ANNEX1
     label = _lazy("附件1 全国优秀质量管理小组申报表")
     needs_association = False
+    #: Note 1 of Annex 1 asks for the form as PDF and as a Word file (“word文本电子版一份”).
+    formats = (FileFormat.XLSX, FileFormat.PDF, FileFormat.DOCX)
 
     def validate(self) -> None:
         if self.submission is None and not self.organisation.is_association:
@@ -168,3 +171,51 @@ class Annex1Exporter(Exporter):
         )
         self.progress(95)
         return content
+
+    def render_docx(self) -> bytes:
+        """The form as a Word document (seed 002 Annex 1, note 1: “word文本电子版一份（不需盖章）”):
+        the same fields and order as the PDF, one page per submission."""
+        pages = self.forms()
+        if not pages:
+            raise ValidationError(_("没有可生成申报表的成果申报。"))
+        doc = wd.new_document()
+        for index, page in enumerate(pages, start=1):
+            if index > 1:
+                wd.page_break(doc)
+            wd.line(doc, "附件 1", bold=True)
+            doc.add_heading(TITLE, level=0)
+            wd.filler(doc, "推荐省市、行业", page["association"])
+            table = wd.grid(doc, 11, 10)
+            for row, (label, value) in enumerate(
+                [
+                    ("企业名称(公章为准)", page["enterprise"]),
+                    ("QC小组名称", page["circle"]),
+                    ("课题名称", page["project"]),
+                    ("课题类型", page["type_marks"]),
+                ]
+            ):
+                wd.put(table, row, 0, label, span=3, align="center")
+                wd.put(table, row, 3, value, span=7)
+            wd.put(table, 4, 0, "详细通信地址", span=3, align="center")
+            wd.put(table, 4, 3, page["address"], span=4)
+            wd.put(table, 4, 7, "邮编", align="center")
+            wd.put(table, 4, 8, page["postcode"], span=2)
+            wd.put(table, 5, 0, "小组联系部门", span=2, align="center")
+            wd.put(table, 5, 2, page["department"], span=2)
+            wd.put(table, 5, 4, "直接联系人", align="center")
+            wd.put(table, 5, 5, page["contact"], span=2)
+            wd.put(table, 5, 7, "手机", align="center")
+            wd.put(table, 5, 8, page["mobile"], span=2)
+            wd.put(table, 6, 0, "小组成员名单", span=10, bold=True, align="center")
+            for n, name in page["slots"]:
+                row = 7 if n <= 5 else 8
+                wd.put(table, row, ((n - 1) % 5) * 2, f"{n}  {name}".rstrip(), span=2)
+            intro = page["introduction"]
+            if page["extra_members"]:
+                intro += "\n（其他成员：" + "、".join(page["extra_members"]) + "）"
+            wd.put(table, 9, 0, "QC小组简介和主要活动过程及效果：\n" + intro, span=10)
+            wd.put(table, 10, 0, "单位盖章：　　　　　　年　　月　　日", span=10, align="center")
+            for text in notes(self):
+                wd.line(doc, text, size=9)
+            self.progress(40 + 50 * index // max(1, len(pages)))
+        return wd.document_bytes(doc)

@@ -63,6 +63,35 @@ class Annex3Exporter(Exporter):
     identifier = FormKind.ANNEX3
     label = _("附件3 质量管理小组活动统计表")
 
+    #: Association fields printed on Annex 3's contact rows (seed 002 Annex 3), with labels.
+    CONTACT_FIELDS = (
+        ("qc_department", "QC小组工作归口部门"),
+        ("qc_department_head", "归口部门负责人"),
+        ("contact_person", "联系人"),
+        ("contact_mobile", "手机"),
+        ("contact_email", "邮箱"),
+        ("address", "通信地址"),
+        ("postcode", "邮编"),
+    )
+
+    def missing_items(self) -> list[str]:
+        """Annex 3 cannot go to the national association with a figure it cannot compute or a
+        contact row left blank (seed 002 Annex 3): the participation rate needs the
+        enterprises' total employees of the year, the results rate needs circles registered
+        this year, and the contact rows need the association's details."""
+        problems = super().missing_items()
+        if problems:
+            return problems
+        f = self.figures()
+        if f.participation_rate is None:
+            problems.append(_("附件3：所属企业未填报本年度职工总数，无法计算“本年度QC小组普及率”。"))
+        if f.results_rate is None:
+            problems.append(_("附件3：本统计期内没有登记注册的QC小组，无法计算“本年度QC小组成果率”。"))
+        blank = [label for field, label in self.CONTACT_FIELDS if not getattr(self.organisation, field)]
+        if blank:
+            problems.append(_("附件3：协会信息未填写%(fields)s。") % {"fields": "、".join(blank)})
+        return problems
+
     def figures(self) -> Annex3Figures:
         """Compute (once) the figures of this form."""
         if not hasattr(self, "_figures"):

@@ -37,6 +37,22 @@ class Annex4Exporter(Exporter):
     identifier = FormKind.ANNEX4
     label = _("附件4 全国优秀质量管理小组推荐表")
 
+    def missing_items(self) -> list[str]:
+        """Annex 4 lists the judges who scored the recommended circles (二、评委名单) with their
+        certificate numbers (note 2): none, or one without a number, is missing."""
+        problems = super().missing_items()
+        if problems:
+            return problems
+        judges = list(judge_list_for_recommendation(campaign=self.campaign, association=self.organisation))
+        if not judges:
+            problems.append(_("附件4：推荐成果没有已提交的评分表，评委名单为空。"))
+        for judge in judges:
+            if not judge.certificate_number:
+                problems.append(
+                    _("附件4：评委%(name)s未填写评委证书编号（附件4注2）。") % {"name": judge.name}
+                )
+        return problems
+
     def rows(self) -> tuple[list[tuple], list[tuple]]:
         """(circle rows, judge rows), each numbered from 1; two queries. Circles are listed in
         the order of their panel score (highest first), as in Annex 5."""

@@ -33,6 +33,22 @@ class Annex5Exporter(Exporter):
     identifier = FormKind.ANNEX5
     label = _("附件5 质量管理小组成果评审汇总表")
 
+    def missing_items(self) -> list[str]:
+        """Annex 5 gives every recommended result an assessment (≤300 characters) and a score
+        (seed 002 Annex 5): a result without either is missing."""
+        problems = super().missing_items()
+        if problems:
+            return problems
+        for s in submission_recommended_list(campaign=self.campaign, association=self.organisation):
+            name = f"{s.organisation.name}/{s.circle.name}"
+            if not (s.panel_assessment or "").strip():
+                problems.append(_("附件5：%(name)s缺少成果评价（优势/不足之处）。") % {"name": name})
+            elif len(s.panel_assessment) > 300:
+                problems.append(_("附件5：%(name)s的成果评价超过300字。") % {"name": name})
+            if s.score is None:
+                problems.append(_("附件5：%(name)s尚无分数。") % {"name": name})
+        return problems
+
     def rows(self) -> list[tuple]:
         """Rows ``(no., "enterprise/circle", assessment, score text)``; one query."""
         submissions = submission_recommended_list(campaign=self.campaign, association=self.organisation)

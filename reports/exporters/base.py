@@ -7,7 +7,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import IO, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -23,23 +23,29 @@ from ..choices import FileFormat
 CONTENT_TYPES = {
     FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     FileFormat.PDF: "application/pdf",
+    FileFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    FileFormat.ZIP: "application/zip",
 }
 
 
 @dataclass(frozen=True)
 class RenderedFile:
-    """An exporter's output: file name, MIME type and bytes."""
+    """An exporter's output: file name, MIME type and either the bytes (``content``) or,
+    for large outputs such as the national package, an open binary file spooled to disk
+    (``file``, positioned at its start; the caller closes it)."""
 
     filename: str
     content_type: str
-    content: bytes
+    content: bytes = b""
+    file: IO[bytes] | None = None
 
 
 class Exporter(ABC):
     """Base class of the official-form exporters.
 
-    Subclasses set ``identifier`` (a ``FormKind`` value), ``label`` and implement
-    ``render_xlsx()`` and ``render_pdf()`` returning bytes. ``progress(percent)`` is called
+    Subclasses set ``identifier`` (a ``FormKind`` value), ``label``, the ``formats`` they
+    produce and implement ``render_<format>()`` for each (``render_xlsx()``,
+    ``render_pdf()``, ``render_docx()``) returning bytes. ``progress(percent)`` is called
     with 0–100 as work advances. ``validate()`` raises ``ValidationError`` (Chinese message)
     for parameters the form cannot be produced with.
     """
@@ -74,12 +80,23 @@ class Exporter(ABC):
         if self.needs_association and not self.organisation.is_association:
             raise ValidationError(_("该报表只能由省市、行业质协或中国质协填报，请选择协会。"))
 
+    def missing_items(self) -> list[str]:
+        """What keeps this form from being produced, one Chinese message per item (empty
+        when complete). The national package lists these before building anything; the
+        default is the messages of :meth:`validate`."""
+        try:
+            self.validate()
+        except ValidationError as exc:
+            return list(exc.messages)
+        return []
+
     def render(self, file_format: str) -> RenderedFile:
-        """Produce the form in ``file_format`` (``xlsx`` or ``pdf``)."""
+        """Produce the form in ``file_format`` (one of ``formats``: ``xlsx``, ``pdf``,
+        ``docx``) by calling ``render_<format>()``."""
         if file_format not in self.formats:
             raise ValidationError(_("该报表不支持所选格式。"))
         self.validate()
-        content = self.render_xlsx() if file_format == FileFormat.XLSX else self.render_pdf()
+        content = getattr(self, f"render_{file_format}")()
         return RenderedFile(self.filename(file_format), CONTENT_TYPES[file_format], content)
 
     def filename(self, file_format: str) -> str:
@@ -87,9 +104,9 @@ class Exporter(ABC):
         title = str(self.label).replace(" ", "_")
         return f"{self.campaign.code}_{title}_{self.organisation.code}.{file_format}"
 
-    @abstractmethod
     def render_xlsx(self) -> bytes:
-        """The form as ``.xlsx`` bytes."""
+        """The form as ``.xlsx`` bytes (exporters whose ``formats`` include ``xlsx``)."""
+        raise ValidationError(_("该报表不支持所选格式。"))
 
     @abstractmethod
     def render_pdf(self) -> bytes:

@@ -204,6 +204,15 @@ CASES: dict[str, Case] = {
     "reports:run-list": Case("list"),
     "reports:run-detail": Case("object", lambda n: {"pk": n.runs.pb.pk}, lambda n: {"pk": n.runs.pa.pk}),
     "reports:run-download": Case("object", lambda n: {"pk": n.runs.pb.pk}, lambda n: {"pk": n.runs.pa.pk}),
+    "reports:work-summary": Case(
+        "object", lambda n: {"code": "PB-T", "kind": "annual"}, lambda n: {"code": "CAQ-T", "kind": "annual"}
+    ),
+    "reports:work-summary-org": Case(
+        "object",
+        lambda n: {"code": "CAQ-T", "kind": "annual", "org": "PB"},
+        lambda n: {"code": "CAQ-T", "kind": "annual", "org": "PA"},
+    ),
+    "reports:national-package": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}),
     # --- promotion (HTML)
     "promotion:campaign-list": Case("list"),
     "promotion:campaign-detail": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}),
@@ -310,6 +319,18 @@ CASES: dict[str, Case] = {
     ),
     "api:reportrun-download": Case(
         "object", lambda n: {"pk": n.runs.pb.pk}, lambda n: {"pk": n.runs.pa.pk}, api=True
+    ),
+    "api:worksummary-list": Case(
+        "object", lambda n: {"campaign_code": "PB-T"}, lambda n: {"campaign_code": "CAQ-T"}, api=True
+    ),
+    "api:worksummary-detail": Case(
+        "object",
+        lambda n: {"campaign_code": "PB-T", "kind": "annual"},
+        lambda n: {"campaign_code": "CAQ-T", "kind": "annual"},
+        api=True,
+    ),
+    "api:reportrun-national-package": Case(
+        "object", lambda n: {}, lambda n: {}, data={"campaign": "CAQ-T", "organisation": "PB"}, api=True
     ),
     "api:organisation-list": Case("list", api=True),
     "api:organisation-detail": Case("object", lambda n: {"code": "PB"}, lambda n: {"code": "PA"}, api=True),
