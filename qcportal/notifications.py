@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -171,3 +173,38 @@ def reminders_record(keys: Iterable[str]) -> set[str]:
             )
             recorded.update(row[0] for row in cursor.fetchall())
     return recorded
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    """The notifications of ``user`` (their own only, whatever membership acts), newest
+    first, with the organisation joined."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("organisation")
+        .order_by("-created_at", "-id")
+    )
+
+
+def notification_mark_read(*, user, pk: int) -> Notification:
+    """Mark ``user``'s notification ``pk`` read (kept as it is when already read) and return
+    it; raises ``Http404`` for a notification that is not theirs (never reveals another
+    user's rows)."""
+    notification = Notification.objects.filter(pk=pk, recipient=user).first()
+    if notification is None:
+        raise Http404
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=pk).update(read_at=notification.read_at)
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread notification of ``user`` read; output: how many were unread."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_preference_set(*, user, notify_by_email: bool) -> None:
+    """Record how ``user`` wants to be notified: ``True`` = 「邮件和站内通知」, ``False`` =
+    「仅站内通知」 (``User.notify_by_email``; issue 7 item 9, rule R-PT-20)."""
+    user.notify_by_email = bool(notify_by_email)
+    user.save(update_fields=["notify_by_email"])
