@@ -157,18 +157,20 @@ def reminders_record(keys: Iterable[str]) -> set[str]:
     keys = sorted({k[:200] for k in keys})
     if not keys:
         return set()
-    table = connection.ops.quote_name(ReminderLog._meta.db_table)
+    quote = connection.ops.quote_name
+    table, key_col, sent_col = quote(ReminderLog._meta.db_table), quote("key"), quote("sent_at")
     now = timezone.now()
     recorded: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         values = ", ".join(["(%s, %s)"] * len(chunk))
         params: list = []
-        for key in chunk:
-            params += [key, now]
+        for reminder_key in chunk:
+            params += [reminder_key, now]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (key, sent_at) VALUES {values} ON CONFLICT (key) DO NOTHING RETURNING key",  # noqa: S608
+                f"INSERT INTO {table} ({key_col}, {sent_col}) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT ({key_col}) DO NOTHING RETURNING {key_col}",
                 params,
             )
             recorded.update(row[0] for row in cursor.fetchall())
