@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # PYTEST_XDIST= (empty) runs it in one process.
 PYTEST_XDIST ?= -n auto --dist load --maxschedchunk 1
 
-.PHONY: demo test venv lint format serve worker bench clean
+.PHONY: demo test venv lint format serve worker beat bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ format: venv
 
 worker: venv
 	$(BIN)/celery -A qcportal worker --loglevel=info
+
+beat: venv
+	$(BIN)/celery -A qcportal beat --loglevel=info --schedule=/tmp/qcportal-celerybeat-schedule
 
 bench: venv
 	scripts/with-services.sh sh -c '$(BIN)/python benchmarks/annex3_scale.py && $(BIN)/python benchmarks/lists_scale.py'

@@ -12,8 +12,15 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the row-level scope providers, the to-do items, the audited models, the
-        object rules and the API routes."""
-        from . import audit, rules, scopes, todos, workflow  # noqa: F401  (workflow: declarations bind on import)
+        object rules, the API routes and the reminders' notification texts."""
+        from . import (  # noqa: F401  (workflow, reminders: declarations bind on import)
+            audit,
+            reminders,
+            rules,
+            scopes,
+            todos,
+            workflow,
+        )
         from .api import routes
 
         scopes.register()

@@ -4,8 +4,10 @@ from .api import register_api_viewset
 
 
 def register() -> None:
-    """Route ``/api/v1/organisations/`` and ``/api/v1/audit-entries/``."""
-    from .api_views import AuditEntryViewSet, OrganisationViewSet
+    """Route ``/api/v1/organisations/``, ``/api/v1/audit-entries/`` and
+    ``/api/v1/notifications/``."""
+    from .api_views import AuditEntryViewSet, NotificationViewSet, OrganisationViewSet
 
     register_api_viewset("organisations", OrganisationViewSet, basename="organisation")
     register_api_viewset("audit-entries", AuditEntryViewSet, basename="auditentry")
+    register_api_viewset("notifications", NotificationViewSet, basename="notification")

@@ -1,14 +1,25 @@
-"""API views of the tenancy core: organisations and the audit trail (read-only)."""
+"""API views of the tenancy core: organisations and the audit trail (read-only), the user's
+notifications and notification preference."""
 
 import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from .api import TenantViewSetMixin
-from .choices import OrganisationKind
-from .models import AuditEntry, Organisation
+from .choices import NotificationChannel, OrganisationKind
+from .models import AuditEntry, Notification, Organisation
+from .notifications import (
+    notification_list,
+    notification_mark_read,
+    notification_preference_set,
+    notifications_mark_all_read,
+)
 from .permissions import HasAreaPermission
 from .selectors import audit_entry_list
 from .tenancy import visible_organisations
+from .workflow import notice_text
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -100,3 +111,107 @@ class AuditEntryViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def scoped_queryset(self):
         return audit_entry_list()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    """One notification of the requesting user: the event, its text in the active language,
+    the object's page (``url``), the object (``entity``, ``object_id``) and whether it was
+    read."""
+
+    text = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "event",
+            "text",
+            "url",
+            "entity",
+            "object_id",
+            "organisation",
+            "created_at",
+            "read_at",
+        ]
+        read_only_fields = fields
+
+    def get_text(self, obj) -> str:
+        """The notice text (``qcportal.workflow.notice_text``) in the request's language."""
+        return notice_text(obj)
+
+    def get_url(self, obj) -> str:
+        """The site path of the object the notification is about ("" when unknown)."""
+        url = (obj.params or {}).get("url") or ""
+        return url if url.startswith("/") and not url.startswith("//") else ""
+
+
+class NotificationPreferenceSerializer(serializers.Serializer):
+    """How the user is notified: ``notify_by_email`` true = 「邮件和站内通知」, false =
+    「仅站内通知」; ``channel`` and ``channel_display`` say the same as a choice."""
+
+    notify_by_email = serializers.BooleanField()
+    channel = serializers.SerializerMethodField()
+    channel_display = serializers.SerializerMethodField()
+
+    def get_channel(self, user) -> str:
+        """``email`` or ``site`` (:class:`~qcportal.choices.NotificationChannel`)."""
+        return _channel(user).value
+
+    def get_channel_display(self, user) -> str:
+        """The channel's Chinese label."""
+        return str(_channel(user).label)
+
+
+def _channel(user) -> NotificationChannel:
+    return NotificationChannel.EMAIL_AND_SITE if user.notify_by_email else NotificationChannel.SITE_ONLY
+
+
+class NotificationViewSet(viewsets.GenericViewSet):
+    """``/api/v1/notifications/``: the requesting user's own notifications, newest first
+    (capped page-number pagination); ``POST {id}/read/`` marks one read (404 for anyone
+    else's), ``POST read-all/`` marks all read, ``GET``/``PATCH preferences/`` reads or sets
+    「邮件和站内通知」/「仅站内通知」 (issue 7 items 9 and 11). Personal rows: filtered by the
+    user, not by the tenant scope."""
+
+    serializer_class = NotificationSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return notification_list(user=self.request.user)
+
+    def list(self, request):
+        """The user's notifications, newest first."""
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        """Mark the notification read; answers it."""
+        notification = notification_mark_read(user=request.user, pk=int(pk))
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(
+        request=None, responses=inline_serializer("ReadAll", {"marked": serializers.IntegerField()})
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        """Mark every unread notification read; answers ``{"marked": n}``."""
+        return Response({"marked": notifications_mark_all_read(user=request.user)})
+
+    @extend_schema(request=NotificationPreferenceSerializer, responses=NotificationPreferenceSerializer)
+    @action(detail=False, methods=["get", "patch"], serializer_class=NotificationPreferenceSerializer)
+    def preferences(self, request):
+        """GET the user's notification preference; PATCH ``{"notify_by_email": bool}`` sets it
+        (400 ``{"detail", "errors"}`` for anything but a boolean)."""
+        if request.method == "PATCH":
+            serializer = NotificationPreferenceSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            notification_preference_set(
+                user=request.user, notify_by_email=serializer.validated_data["notify_by_email"]
+            )
+        return Response(NotificationPreferenceSerializer(request.user).data)

@@ -40,3 +40,10 @@ class UnitKind(models.TextChoices):
     INDUSTRY_BUREAU = "industry_bureau", _("行业主管部门")
     GROUP_COMPANY = "group_company", _("集团公司")
     OTHER = "other", _("其他")
+
+
+class NotificationChannel(models.TextChoices):
+    """How a user wants to be notified (``User.notify_by_email``; issue 7 item 9)."""
+
+    EMAIL_AND_SITE = "email", _("邮件和站内通知")
+    SITE_ONLY = "site", _("仅站内通知")

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
-from .choices import OrganisationKind
+from .choices import NotificationChannel, OrganisationKind
 from .models import Organisation
 from .roles import Role
 from .selectors import industry_associations
@@ -77,3 +77,17 @@ class InvitationAcceptForm(forms.Form):
         if data.get("password1") != data.get("password2"):
             raise forms.ValidationError(_("两次输入的密码不一致。"))
         return data
+
+
+class NotificationPreferenceForm(forms.Form):
+    """The user's choice between 「邮件和站内通知」 and 「仅站内通知」 (``User.notify_by_email``)."""
+
+    channel = forms.ChoiceField(
+        label=_("通知方式"),
+        choices=NotificationChannel.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择通知方式。"),
+            "invalid_choice": _("请选择“邮件和站内通知”或“仅站内通知”。"),
+        },
+    )

@@ -17,9 +17,10 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from . import services
 from .actions import ObjectActionView, apply_errors, error_text
-from .choices import OrganisationKind
-from .forms import InvitationAcceptForm, InvitationForm, OrganisationForm
+from .choices import NotificationChannel, OrganisationKind
+from .forms import InvitationAcceptForm, InvitationForm, NotificationPreferenceForm, OrganisationForm
 from .models import AuditEntry, Invitation, Membership, Notification, Organisation
+from .notifications import notification_preference_set
 from .pagination import PaginatedListMixin
 from .permissions import MembershipRequiredMixin, has_permission
 from .roles import Role
@@ -402,6 +403,31 @@ class NotificationListView(LoginRequiredMixin, PaginatedListMixin, ListView):
         )
         messages.success(request, _("已全部标为已读。"))
         return redirect("notification-list")
+
+
+class NotificationPreferenceView(LoginRequiredMixin, FormView):
+    """The user's notification preference (通知设置): 「邮件和站内通知」 or 「仅站内通知」
+    (``User.notify_by_email``; issue 7 item 9). Reached from the notifications page and the
+    user menu."""
+
+    template_name = "qcportal/notification_preferences.html"
+    form_class = NotificationPreferenceForm
+
+    def get_initial(self):
+        channel = (
+            NotificationChannel.EMAIL_AND_SITE
+            if self.request.user.notify_by_email
+            else NotificationChannel.SITE_ONLY
+        )
+        return {"channel": channel}
+
+    def form_valid(self, form):
+        notification_preference_set(
+            user=self.request.user,
+            notify_by_email=form.cleaned_data["channel"] == NotificationChannel.EMAIL_AND_SITE,
+        )
+        messages.success(self.request, _("通知设置已保存。"))
+        return redirect("notification-preferences")
 
 
 class NotificationOpenView(LoginRequiredMixin, View):

@@ -26,6 +26,11 @@ urlpatterns = [
     path("memberships/<int:pk>/revoke/", views.MembershipRevokeView.as_view(), name="membership-revoke"),
     path("invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation-revoke"),
     path("notifications/", views.NotificationListView.as_view(), name="notification-list"),
+    path(
+        "notifications/preferences/",
+        views.NotificationPreferenceView.as_view(),
+        name="notification-preferences",
+    ),
     path("notifications/<int:pk>/", views.NotificationOpenView.as_view(), name="notification-open"),
     path("audit/", views.AuditListView.as_view(), name="audit-list"),
     path("audit/<int:pk>/", views.AuditDetailView.as_view(), name="audit-detail"),

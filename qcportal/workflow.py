@@ -321,33 +321,39 @@ def register_notice(event: str, text: Promise) -> None:
 
 def notify(*, entity: str, verb: str, obj, recipients, membership, comment: str = "") -> None:
     """Create in-app notifications of event ``entity.verb`` about ``obj`` for
-    ``recipients`` (``(user_id, organisation_id)`` pairs), never for the actor."""
+    ``recipients`` (``(user_id, organisation_id)`` pairs), never for the actor; recipients
+    who chose e-mail also get it after the transaction commits
+    (:func:`qcportal.notifications.notifications_create`, rule R-PT-20)."""
     from .models import Notification
+    from .notifications import notifications_create
 
     pairs = sorted({(u, o) for u, o in recipients if u != membership.user_id})
     workflow = WORKFLOWS.get(entity)
     url = workflow.url(obj) if workflow is not None else ""
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=user_id,
-            organisation_id=org_id,
-            event=f"{entity}.{verb}",
-            entity=entity,
-            object_id=obj.pk,
-            params={
-                "object": str(obj)[:200],
-                "actor": str(membership.user)[:50],
-                "comment": comment[:200],
-                "url": url,
-            },
-        )
-        for user_id, org_id in pairs
+    notifications_create(
+        [
+            Notification(
+                recipient_id=user_id,
+                organisation_id=org_id,
+                event=f"{entity}.{verb}",
+                entity=entity,
+                object_id=obj.pk,
+                params={
+                    "object": str(obj)[:200],
+                    "actor": str(membership.user)[:50],
+                    "comment": comment[:200],
+                    "url": url,
+                },
+            )
+            for user_id, org_id in pairs
+        ]
     )
 
 
-def notice_text(notification) -> str:
+def notice_text(notification, *, with_comment: bool = True) -> str:
     """The notification's text in the active language, from its workflow's declaration
-    (or :data:`NOTICES` for non-transition events)."""
+    (or :data:`NOTICES` for non-transition events), followed by the comment given with it
+    unless ``with_comment`` is false (the e-mail shows the comment on its own line)."""
     params = {"object": "", "actor": "", "comment": "", **(notification.params or {})}
     template = NOTICES.get(notification.event)
     if template is None:
@@ -358,6 +364,6 @@ def notice_text(notification) -> str:
     if template is None:
         return params["object"]
     text = str(template) % params
-    if params["comment"]:
+    if params["comment"] and with_comment:
         text += _("（说明：%(comment)s）") % {"comment": params["comment"]}
     return text

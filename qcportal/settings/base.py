@@ -3,12 +3,16 @@
 Environment variables (all optional for the local demo):
 ``DATABASE_URL`` (default: SQLite file ``db.sqlite3`` in the checkout),
 ``REDIS_URL`` (unset: Celery tasks run in-process), ``SECRET_KEY``, ``DEBUG``,
-``ALLOWED_HOSTS`` (comma separated), ``MEDIA_ROOT`` (where report files are stored).
+``ALLOWED_HOSTS`` (comma separated), ``MEDIA_ROOT`` (where report files are stored),
+``EMAIL_BACKEND`` (default: the console backend, e-mails are printed), ``EMAIL_HOST`` …,
+``DEFAULT_FROM_EMAIL``, ``SITE_URL`` (the portal's address in e-mailed links, default
+``http://127.0.0.1:8000``).
 """
 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -182,7 +186,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
-# --- E-mail (invitations) ------------------------------------------------------
+# --- E-mail (invitations, notifications and reminders) --------------------------
+# The demo prints e-mails on the console; production sets EMAIL_BACKEND to SMTP.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -190,6 +195,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QC Portal <noreply@qcportal.local>")
+#: The portal's public address: e-mailed notifications link to SITE_URL + the object's path.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Audit trail (django-auditlog with our AuditEntry model) ------------------
 AUDITLOG_LOGENTRY_MODEL = "qcportal.AuditEntry"
@@ -249,6 +256,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Celery beat (``celery -A qcportal beat``): the daily reminders before stage and correction
+# deadlines (issue 7 item 9), 08:00 Asia/Shanghai. Safe to run any number of times: each
+# reminder is recorded in ReminderLog and sent once.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "evaluation.tasks.reminders_send_task",
+        "schedule": crontab(hour=env.int("REMINDER_HOUR", default=8), minute=0),
+    },
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = None

@@ -36,6 +36,14 @@ PUBLIC_ROUTES = {
     "api:schema": "the OpenAPI description, no tenant data",
     "api:api-root": "lists the API's URLs, no tenant data",
     "api:docs": "Swagger UI over the OpenAPI description, no tenant data",
+    "api:notification-preferences": (
+        "the requester's own notification preference, no tenant data; tested in "
+        "tests/qcportal/test_notifications_delivery.py::test_preferences_api_get_patch_and_400_shape"
+    ),
+    "api:notification-read-all": (
+        "POST only, marks the requester's own notifications; tested in "
+        "tests/qcportal/test_notifications_delivery.py::test_notifications_api_read_and_read_all_isolated"
+    ),
 }
 
 REQUESTERS = ("pa_admin", "pa_staff")
@@ -285,6 +293,15 @@ CASES: dict[str, Case] = {
         "object",
         lambda n: {"pk": _notification(n.users.pb_admin, n.pb).pk},
         lambda n: {"pk": _notification(n.users.pa_admin, n.pa).pk},
+    ),
+    "notification-preferences": Case("list"),
+    "api:notification-list": Case("list", api=True),
+    "api:notification-read": Case(
+        "object",
+        lambda n: {"pk": _notification(n.users.pb_admin, n.pb).pk},
+        lambda n: {"pk": _notification(n.users.pa_admin, n.pa).pk},
+        method="post",
+        api=True,
     ),
     # --- API
     "api:circle-list": Case("list", api=True),
