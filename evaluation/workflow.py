@@ -32,6 +32,7 @@ from promotion.choices import StageKind
 from promotion.models import Campaign
 from promotion.windows import window_refusal
 from qcportal.choices import ASSOCIATION_KINDS
+from qcportal.forms_base import DateInput
 from qcportal.models import Membership
 from qcportal.roles import Role
 from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
@@ -282,7 +283,7 @@ class CorrectionForm(forms.Form):
 
     correction_due = forms.DateField(
         label=_("修改截止日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         error_messages={
             "required": _("请填写修改截止日期。"),
             "invalid": _("请输入有效的日期（YYYY-MM-DD）。"),

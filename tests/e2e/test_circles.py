@@ -32,28 +32,6 @@ STEP_LABELS = {step: str(label) for step, label in ProcedureStep.choices}
 COMMENTED_STEP = ProcedureStep.CAUSE_ANALYSIS
 
 
-@pytest.fixture
-def sign_in(browser, browser_context_args, live_server):
-    """``sign_in(username)``: a page of a fresh browser context logged in as the user (the
-    coordinator and the circle leader work side by side, each in their own browser)."""
-    contexts = []
-
-    def _sign_in(username, password="Test-pass-2020!"):
-        context = browser.new_context(**browser_context_args)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        expect(page.locator("[data-testid=active-membership]")).to_be_visible()
-        return page
-
-    yield _sign_in
-    for context in contexts:
-        context.close()
-
-
 def small_pdf(path):
     """A valid one-page PDF (cross-reference offsets computed) saying 'QC'."""
     stream = b"BT /F1 24 Tf 72 720 Td (QC) Tj ET"

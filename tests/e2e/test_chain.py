@@ -1,0 +1,109 @@
+"""Browser test of the recommendation chain (issue 7): an enterprise submits its accepted
+result; the unit recommends it with its sealed form; the association returns it for
+correction; the enterprise corrects and resubmits; it passes formal review; after judging
+the association recommends it to the national campaign and downloads the national package
+checklist."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from evaluation.models import JudgeAssignment, Submission
+from qcportal.tenancy import no_tenant
+from tests import factories as f
+from tests.e2e.test_circles import small_pdf, take
+from tests.evaluation.test_chain import build_live
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def status(page, text):
+    expect(page.locator("[data-testid=submission-status]")).to_have_text(text)
+
+
+def test_result_from_submission_to_national_recommendation(network, sign_in, tmp_path, live_server):
+    live = build_live(network)
+    project = live.projects[0]
+    pdf = small_pdf(tmp_path / "成果报告.pdf")
+
+    # --- the enterprise submits ------------------------------------------------------------
+    coord = sign_in("e1_coord")
+    coord.locator("#mainnav").get_by_role("link", name="成果申报", exact=True).click()
+    coord.click("[data-testid=new-submission]")
+    coord.select_option("#id_campaign", label=live.campaign.title)
+    coord.select_option("#id_project", label=f"{project.title}（{project.circle.name}）")
+    coord.click("[data-testid=save]")
+    expect(coord.locator(".alert-success")).to_contain_text("已创建申报草稿")
+    expect(coord.locator("#id_seal_name")).to_have_value("测试甲机械有限公司（以公章为准）")
+    coord.select_option("#id_domain", label="制造类")
+    coord.fill("#id_introduction", "小组围绕焊接缺陷开展活动，缺陷率由3.1%降至0.8%。")
+    coord.click("[data-testid=save]")
+    expect(coord.locator(".alert-success")).to_contain_text("申报材料已保存")
+    status(coord, "草稿")
+    expect(coord.locator("[data-testid=blocked-submit]")).to_contain_text("成果报告")
+    coord.set_input_files("[data-testid=upload-form] input[type=file]", str(pdf))
+    coord.click("[data-testid=upload-form] button[type=submit]")
+    expect(coord.locator(".alert-success")).to_contain_text("成果报告已上传")
+    take(coord, "submit")
+    status(coord, "待推荐单位推荐")
+    url = coord.url
+
+    # --- the unit recommends with its sealed form -------------------------------------------
+    unit = sign_in("ru1_coord")
+    unit.goto(url)
+    status(unit, "待推荐单位推荐")
+    expect(unit.locator("[data-testid=blocked-unit_recommend]")).to_contain_text("加盖公章")
+    unit.set_input_files("[data-testid=recommendation-form-upload] input[type=file]", str(pdf))
+    unit.click("[data-testid=recommendation-form-upload] button[type=submit]")
+    expect(unit.locator(".alert-success")).to_contain_text("推荐表已上传")
+    take(unit, "unit_recommend", comment="材料齐全，同意推荐。")
+    status(unit, "待形式审查")
+
+    # --- the association returns it for correction -------------------------------------------
+    staff = sign_in("pa_staff")
+    staff.goto(url)
+    expect(staff.locator("[data-testid=similar-results]")).to_be_visible()
+    take(staff, "review_return", comment="成果报告缺少巩固期数据。")
+    status(staff, "形式审查退回修改")
+
+    # --- the enterprise sees why and by when, corrects and resubmits --------------------------
+    coord.goto(url)
+    expect(coord.locator("[data-testid=correction-due]")).to_be_visible()
+    expect(coord.locator("[data-testid=history]")).to_contain_text("成果报告缺少巩固期数据。")
+    take(coord, "correct", comment="已补充巩固期数据。")
+    status(coord, "待形式审查")
+
+    # --- formal review passes with every checklist item ------------------------------------------
+    staff.goto(url)
+    form = staff.locator("[data-testid=form-review_pass]")
+    if not form.is_visible():
+        staff.click("[data-testid=open-review_pass]")
+    for box in form.locator("input[type=checkbox]").all():
+        box.check()
+    form.locator("[data-testid=do-review_pass]").click()
+    status(staff, "形式审查通过（参评）")
+
+    # --- judged (the panel is set up here; judging is issue 8), released, recommended -----------
+    with no_tenant():
+        submission = Submission.objects.get(campaign=live.campaign, project=project)
+        judge = network.judges[0]
+        JudgeAssignment.objects.create(
+            organisation=network.pa, submission=submission, judge=judge, is_panel_chair=True
+        )
+        f.ScoreSheetFactory(organisation=network.pa, submission=submission, judge=judge, total="92")
+    staff.goto(url)
+    staff.click("[data-testid=release]")
+    status(staff, "已评审")
+    take(staff, "nominate")
+    status(staff, "已推荐上级")
+    expect(staff.locator("[data-testid=recommended-as]")).to_contain_text(live.parent.title)
+
+    # --- the national campaign's association finds it waiting for its formal review ------------
+    national = sign_in("caq_admin")
+    national.goto(
+        f"{live_server.url}/evaluation/submissions/?campaign={live.parent.code}&status=unit_recommended"
+    )
+    expect(national.locator("[data-testid=submissions]")).to_contain_text(project.title)
+    assert timezone.localdate() == live.today
