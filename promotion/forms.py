@@ -184,7 +184,7 @@ class EntryForm(BootstrapFormMixin, forms.Form):
     """The sign-up form (报名表, seed 003 附件2): recommending unit, the enterprise's name as
     on its seal (seed 002 Annex 1 note 2), contact person, mobile, e-mail, address, postcode."""
 
-    recommending_unit = forms.ChoiceField(label=_("推荐单位"))
+    recommending_unit = forms.ChoiceField(label=_("推荐单位"), required=False)
     seal_name = CleanCharField(
         label=_("企业名称（以公章为准）"),
         max_length=200,
