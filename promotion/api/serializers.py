@@ -119,6 +119,7 @@ class StageExtensionSerializer(serializers.ModelSerializer):
 
     organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    stage = serializers.CharField(read_only=True, help_text="阶段（StageKind 的值，如 registration）")
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
 
     class Meta:
@@ -136,7 +137,7 @@ class StageExtensionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class CampaignTransitionInputSerializer(serializers.Serializer):
     """``POST /campaigns/{code}/transitions/``: the transition's name and a comment."""
 
     transition = serializers.CharField()

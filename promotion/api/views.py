@@ -26,8 +26,8 @@ from .serializers import (
     CampaignEntrySerializer,
     CampaignSerializer,
     CampaignStageSerializer,
+    CampaignTransitionInputSerializer,
     StageExtensionSerializer,
-    TransitionInputSerializer,
 )
 
 LIST_FIELDS = ("domains", "co_building_units", "stages")
@@ -114,7 +114,9 @@ class CampaignViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
             CampaignStageSerializer(stages, many=True, context=self.get_serializer_context()).data
         )
 
-    @extend_schema(request=TransitionInputSerializer, responses={200: OpenApiResponse(description="新状态")})
+    @extend_schema(
+        request=CampaignTransitionInputSerializer, responses={200: OpenApiResponse(description="新状态")}
+    )
     @action(detail=True, methods=["post"], url_path="transitions")
     def transitions(self, request, code=None):
         """Take a workflow transition by name (发布活动 needs a calendar)."""
