@@ -11,9 +11,15 @@ class PromotionConfig(AppConfig):
     verbose_name = _("活动推进")
 
     def ready(self) -> None:
-        """Register the audited models and the API routes."""
+        """Register the audited models, the API routes and the recommending unit's scope
+        (enterprises signed up through it, seed 003 §二.3(2))."""
+        from qcportal.roles import Role
+        from qcportal.tenancy import register_scope_provider
+
         from . import audit, workflow  # noqa: F401  (workflow: declarations bind on import)
         from .api import routes
+        from .scopes import unit_scope
 
         audit.register()
         routes.register()
+        register_scope_provider(Role.UNIT_COORDINATOR, unit_scope)

@@ -4,14 +4,16 @@ from auditlog.registry import auditlog
 
 
 def register() -> None:
-    """Register campaigns, stages, domains, figures, conferences and the promotion structure."""
+    """Register campaigns, stages, domains, sign-ups, extensions, figures, conferences and the promotion structure."""
     from .models import (
         Campaign,
         CampaignDomain,
+        CampaignEntry,
         CampaignStage,
         EnterpriseAnnualFigures,
         PresentationConference,
         QualityCommittee,
+        StageExtension,
         StructureMember,
     )
 
@@ -19,6 +21,8 @@ def register() -> None:
         Campaign,
         CampaignDomain,
         CampaignStage,
+        CampaignEntry,
+        StageExtension,
         EnterpriseAnnualFigures,
         PresentationConference,
         QualityCommittee,

@@ -8,6 +8,7 @@ app_name = "promotion"
 
 urlpatterns = [
     path("campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
+    path("campaigns/new/", views.CampaignFormView.as_view(), name="campaign-create"),
     path("structure/", views.StructureView.as_view(), name="structure"),
     path(
         "structure/members/<int:pk>/remove/",
@@ -15,4 +16,13 @@ urlpatterns = [
         name="structure-member-remove",
     ),
     path("campaigns/<str:code>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<str:code>/edit/", views.CampaignFormView.as_view(), name="campaign-edit"),
+    path("campaigns/<str:code>/stages/", views.CampaignStagesView.as_view(), name="campaign-stages"),
+    path("campaigns/<str:code>/extensions/", views.ExtensionGrantView.as_view(), name="extension-grant"),
+    path(
+        "campaigns/<str:code>/extensions/<int:pk>/revoke/",
+        views.ExtensionRevokeView.as_view(),
+        name="extension-revoke",
+    ),
+    path("campaigns/<str:code>/sign-up/", views.EntryView.as_view(), name="entry"),
 ]
