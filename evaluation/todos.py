@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
@@ -53,13 +53,8 @@ def _ready_for_release(membership) -> Todo:
 
 
 def submission_list_url(status: str) -> str:
-    """The submissions list filtered by ``status`` (``evaluation:submission-list``, the
-    literal ``/submissions/`` path until that page is routed)."""
-    try:
-        base = reverse("evaluation:submission-list")
-    except NoReverseMatch:
-        base = "/submissions/"
-    return f"{base}?{urlencode({'status': status})}"
+    """The submissions list (``evaluation:submission-list``) filtered by ``status``."""
+    return f"{reverse('evaluation:submission-list')}?{urlencode({'status': status})}"
 
 
 def _count(status: str, **where) -> Count:

@@ -46,10 +46,10 @@ def test_rule_enterprise_todos_returned_unit_returned_and_drafts(network, django
     items = _items(_membership(network.users.e1_coord), django_assert_max_num_queries)
     assert items["成果申报被退回修改，请在 2026-12-03 前修改并重新提交"] == (
         2,
-        "/submissions/?status=returned",
+        "/evaluation/submissions/?status=returned",
     )
-    assert items["成果申报被推荐单位退回，待修改"] == (1, "/submissions/?status=unit_returned")
-    assert items["成果申报草稿，待提交"] == (1, "/submissions/?status=draft")
+    assert items["成果申报被推荐单位退回，待修改"] == (1, "/evaluation/submissions/?status=unit_returned")
+    assert items["成果申报草稿，待提交"] == (1, "/evaluation/submissions/?status=draft")
 
 
 def test_rule_unit_todos_submissions_waiting_for_recommendation(network, django_assert_max_num_queries):
@@ -57,9 +57,9 @@ def test_rule_unit_todos_submissions_waiting_for_recommendation(network, django_
     recommendation (its own unit only)."""
     _statuses(network, s0={"status": S.SUBMITTED}, s1={"status": S.SUBMITTED}, s4={"status": S.SUBMITTED})
     ru1 = _items(_membership(network.users.ru1_coord), django_assert_max_num_queries)
-    assert ru1 == {"成果申报待推荐": (2, "/submissions/?status=submitted")}
+    assert ru1 == {"成果申报待推荐": (2, "/evaluation/submissions/?status=submitted")}
     ru3 = _items(_membership(network.users.ru3_coord), django_assert_max_num_queries)
-    assert ru3 == {"成果申报待推荐": (1, "/submissions/?status=submitted")}
+    assert ru3 == {"成果申报待推荐": (1, "/evaluation/submissions/?status=submitted")}
 
 
 def test_rule_association_todos_formal_review_and_recommendation_decision(
@@ -74,8 +74,8 @@ def test_rule_association_todos_formal_review_and_recommendation_decision(
         s4={"status": S.UNIT_RECOMMENDED},  # PB's
     )
     pa = _items(_membership(network.users.pa_staff), django_assert_max_num_queries)
-    assert pa["成果申报待资料形式审查"] == (1, "/submissions/?status=unit_recommended")
-    assert pa["已评审成果待决定是否推荐上级"] == (1, "/submissions/?status=scored")
+    assert pa["成果申报待资料形式审查"] == (1, "/evaluation/submissions/?status=unit_recommended")
+    assert pa["已评审成果待决定是否推荐上级"] == (1, "/evaluation/submissions/?status=scored")
     pb = _items(_membership(network.users.pb_staff), django_assert_max_num_queries)
     assert pb["成果申报待资料形式审查"][0] == 1
     assert _items(_membership(network.users.pa_leader), django_assert_max_num_queries, 0) == {}
