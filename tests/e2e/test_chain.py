@@ -6,15 +6,20 @@ checklist."""
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluation.models import JudgeAssignment, Submission
-from qcportal.tenancy import no_tenant
+from qcportal.models import Membership
+from qcportal.tenancy import no_tenant, tenant_scope
+from reports.services import work_summary_save
 from tests import factories as f
 from tests.e2e.test_circles import small_pdf, take
 from tests.evaluation.test_chain import build_live
+from tests.reports.test_work_summary import full_sections
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -99,6 +104,34 @@ def test_result_from_submission_to_national_recommendation(network, sign_in, tmp
     take(staff, "nominate")
     status(staff, "已推荐上级")
     expect(staff.locator("[data-testid=recommended-as]")).to_contain_text(live.parent.title)
+
+    # --- the association checks and downloads the national package -----------------------------
+    staff.goto(f"{live_server.url}/campaigns/{live.campaign.code}/national-package/")
+    expect(staff.locator("[data-testid=package-missing]")).to_contain_text("附件2")
+    expect(staff.locator("[data-testid=package-start]")).to_be_disabled()
+    with no_tenant():  # what the association writes on its own pages (tested in tests/reports)
+        Submission.objects.filter(pk=submission.pk).update(
+            panel_assessment="优势：数据翔实。不足：图表不规范。"
+        )
+        membership = Membership.objects.select_related("organisation").get(user=network.users.pa_staff)
+    with tenant_scope(network.pa):
+        work_summary_save(
+            membership=membership,
+            user=network.users.pa_staff,
+            campaign=live.campaign,
+            kind="annual",
+            sections=full_sections(),
+        )
+    staff.reload()
+    expect(staff.locator("[data-testid=package-ready]")).to_be_visible()
+    staff.click("[data-testid=package-start]")
+    download_link = staff.locator("[data-testid=package-runs] [data-role=download]").first
+    expect(download_link).to_be_visible(timeout=60_000)
+    with staff.expect_download() as info:
+        download_link.click()
+    with zipfile.ZipFile(info.value.path()) as archive:
+        names = archive.namelist()
+    assert any(n.startswith("附件1_申报表/") for n in names) and any(n.startswith("成果报告/") for n in names)
 
     # --- the national campaign's association finds it waiting for its formal review ------------
     national = sign_in("caq_admin")
