@@ -4,8 +4,11 @@ from auditlog.registry import auditlog
 
 
 def register() -> None:
-    """Register campaigns, stages, domains, figures, conferences and the promotion structure."""
+    """Register campaigns, stages, domains, figures, conferences, the promotion structure and
+    announcements with their attachments."""
     from .models import (
+        Announcement,
+        AnnouncementAttachment,
         Campaign,
         CampaignDomain,
         CampaignStage,
@@ -16,6 +19,8 @@ def register() -> None:
     )
 
     for model in (
+        Announcement,
+        AnnouncementAttachment,
         Campaign,
         CampaignDomain,
         CampaignStage,

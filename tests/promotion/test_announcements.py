@@ -298,3 +298,21 @@ def test_menu_entry_for_every_role_with_campaigns_view(network, login):
     for user in (network.users.e1_leader, network.users.pa_judge, network.users.ru1_coord):
         body = login(user).get(reverse("home")).content.decode()
         assert reverse("promotion:announcement-list") in body and "通知公告" in body
+
+
+def test_writes_are_audited_under_the_association(network, login):
+    """Creating and publishing an announcement leaves audit entries of the association."""
+    from qcportal.models import AuditEntry
+
+    staff = login(network.users.pa_staff)
+    staff.post(reverse("promotion:announcement-create"), {"title": "审计测试公告", "attachments": [_pdf()]})
+    with no_tenant():
+        announcement = Announcement.objects.get(title="审计测试公告")
+    staff.post(reverse("promotion:announcement-publish", args=[announcement.pk]))
+    with no_tenant():
+        entries = AuditEntry.objects.filter(
+            content_type__model__in=["announcement", "announcementattachment"], organisation=network.pa
+        )
+        assert entries.filter(content_type__model="announcement").count() == 2  # created, published
+        assert entries.filter(content_type__model="announcementattachment").count() == 1
+        assert entries.filter(acting_role="association_staff").count() == 3
