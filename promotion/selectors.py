@@ -61,21 +61,20 @@ def lineage_codes(organisation: Organisation) -> list[str]:
     return codes
 
 
-def campaign_live(*, organisation: Organisation, today: dt.date | None = None) -> Campaign | None:
+def campaign_live(*, organisation: Organisation) -> Campaign | None:
     """The campaign the home pages show to ``organisation`` (issue 7, item 10).
 
-    Input: the acting organisation (any kind); ``today`` is unused for the choice (stages
-    follow the calendar in :meth:`Campaign.current_stage`) and kept for symmetry with it.
-    Output: among the campaigns of the organisation itself and the associations above it (never
-    those of its subtree or of a sibling province), the newest open one (by year); within a
-    year the one of the nearest association (a provincial campaign before its national parent);
-    when none is open, the newest closed one (the historical demo campaign CAQ-2020), shown as
-    「已结束」; drafts never. ``None`` when there is none. Stages are prefetched (seed 003 二), so
-    :meth:`Campaign.current_stage` and :meth:`Campaign.next_deadline` cost no query.
-    Queries: one for the campaign, one for its stages (two more for a directly affiliated
-    enterprise's industry association).
+    Input: the acting organisation (any kind); the choice does not depend on the date (the
+    stages follow the calendar in :func:`campaign_timeline`). Output: among the campaigns of
+    the organisation itself and of the associations above it (never those of its subtree or
+    of a sibling province), the newest open one (by year); within a year the one of the
+    nearest association (a provincial campaign before its national parent); when none is
+    open, the newest closed one (the historical demo campaign CAQ-2020), which the panel
+    marks 「已结束」; drafts never. ``None`` when there is none. Stages are prefetched
+    (seed 003 二), so :meth:`Campaign.current_stage` and :meth:`Campaign.next_deadline` cost
+    no query. Queries: one for the campaign, one for its stages (one more for a directly
+    affiliated enterprise's industry association).
     """
-    del today
     return (
         Campaign.objects.filter(organisation__code__in=lineage_codes(organisation))
         .exclude(status=CampaignStatus.DRAFT)

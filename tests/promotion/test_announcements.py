@@ -316,3 +316,19 @@ def test_writes_are_audited_under_the_association(network, login):
         assert entries.filter(content_type__model="announcement").count() == 2  # created, published
         assert entries.filter(content_type__model="announcementattachment").count() == 1
         assert entries.filter(acting_role="association_staff").count() == 3
+
+
+def test_directly_affiliated_enterprise_also_reads_its_industry_association(network):
+    """E2 (行业直属 → IA, recommended through PA) reads IA's and PA's notices; E1 only PA's."""
+    from qcportal.roles import Role
+
+    with no_tenant():
+        f.AnnouncementFactory(organisation=network.ia, created_by=network.users.ia_staff, title="行业公告")
+        f.AnnouncementFactory(organisation=network.pa, created_by=network.users.pa_staff, title="本省公告")
+        e2 = f.MembershipFactory(organisation=network.e2, role=Role.ENTERPRISE_COORDINATOR)
+        e2 = Membership.objects.select_related("organisation", "user").get(pk=e2.pk)
+    e1 = _membership(network.users.e1_coord)
+    with membership_scope(e2):
+        assert {a.title for a in announcement_list(membership=e2)} == {"行业公告", "本省公告"}
+    with membership_scope(e1):
+        assert {a.title for a in announcement_list(membership=e1)} == {"本省公告"}
