@@ -5,7 +5,11 @@ from auditlog.registry import auditlog
 
 def register() -> None:
     """Register campaigns, stages, domains, sign-ups, extensions, figures, conferences and the promotion structure."""
+    """Register campaigns, stages, domains, figures, conferences, the promotion structure and
+    announcements with their attachments."""
     from .models import (
+        Announcement,
+        AnnouncementAttachment,
         Campaign,
         CampaignDomain,
         CampaignEntry,
@@ -18,6 +22,8 @@ def register() -> None:
     )
 
     for model in (
+        Announcement,
+        AnnouncementAttachment,
         Campaign,
         CampaignDomain,
         CampaignStage,

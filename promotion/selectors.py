@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet, Sum
+import datetime as dt
+
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
 from qcportal.permissions import has_permission
 
-from .models import Campaign, CampaignEntry, EnterpriseAnnualFigures, PresentationConference, StageExtension
+from .choices import STAGE_ORDER, CampaignStatus
+from .models import (
+    Announcement,
+    AnnouncementAttachment,
+    Campaign,
+    CampaignEntry,
+    EnterpriseAnnualFigures,
+    PresentationConference,
+    StageExtension,
+)
 
 
 def campaign_list() -> QuerySet[Campaign]:
@@ -118,3 +130,128 @@ def entry_counts_by_unit(*, campaign: Campaign) -> list[dict]:
 def entry_of(*, campaign: Campaign, organisation_id: int) -> CampaignEntry | None:
     """The sign-up of the organisation for ``campaign``, or ``None``."""
     return CampaignEntry._base_manager.filter(campaign=campaign, organisation_id=organisation_id).first()
+
+
+def lineage_codes(organisation: Organisation) -> list[str]:
+    """Codes of ``organisation`` and of the associations above it: its ancestors and, for a
+    directly affiliated enterprise (行业直属), its industry association and that one's
+    ancestors. Campaigns and announcements addressed to the organisation come from these."""
+    codes = [*organisation.ancestor_codes(), organisation.code]
+    affiliation_id = organisation.industry_association_id
+    if affiliation_id:
+        affiliation = Organisation._base_manager.only("code", "path").get(pk=affiliation_id)
+        codes += [*affiliation.ancestor_codes(), affiliation.code]
+    return codes
+
+
+def campaign_live(*, organisation: Organisation) -> Campaign | None:
+    """The campaign the home pages show to ``organisation`` (issue 7, item 10).
+
+    Input: the acting organisation (any kind); the choice does not depend on the date (the
+    stages follow the calendar in :func:`campaign_timeline`). Output: among the campaigns of
+    the organisation itself and of the associations above it (never those of its subtree or
+    of a sibling province), the newest open one (by year); within a year the one of the
+    nearest association (a provincial campaign before its national parent); when none is
+    open, the newest closed one (the historical demo campaign CAQ-2020), which the panel
+    marks 「已结束」; drafts never. ``None`` when there is none. Stages are prefetched
+    (seed 003 二), so :meth:`Campaign.current_stage` and :meth:`Campaign.next_deadline` cost
+    no query. Queries: one for the campaign, one for its stages (one more for a directly
+    affiliated enterprise's industry association).
+    """
+    return (
+        Campaign.objects.filter(organisation__code__in=lineage_codes(organisation))
+        .exclude(status=CampaignStatus.DRAFT)
+        .select_related("organisation")
+        .prefetch_related("stages")
+        .order_by(
+            Case(When(status=CampaignStatus.OPEN, then=Value(0)), default=Value(1)),
+            "-year",
+            "-organisation__depth",
+            "-pk",
+        )
+        .first()
+    )
+
+
+def campaign_timeline(*, campaign: Campaign, today: dt.date | None = None) -> dict:
+    """The stage timeline of ``campaign`` for the home pages (seed 003 二、活动安排).
+
+    Inputs: a campaign with prefetched ``stages`` (see :func:`campaign_live`) and ``today``
+    (default: ``timezone.localdate()``, Asia/Shanghai). Output: ``{"stages": [{"kind", "label",
+    "starts_on", "ends_on", "state"}], "current": CampaignStage | None, "deadline": {"stage",
+    "date", "days"} | None, "closed": bool}`` — the seven stages in the order of
+    :data:`STAGE_ORDER` (missing ones left out), each ``state`` ``"done"``, ``"current"`` or
+    ``"upcoming"``; ``deadline`` is the nearest stage end on or after today with the whole days
+    left (``0``: it ends today). A closed campaign has no current stage and no deadline.
+    No query.
+    """
+    today = today or timezone.localdate()
+    closed = campaign.status == CampaignStatus.CLOSED
+    current = None if closed else campaign.current_stage(today)
+    upcoming = None if closed else campaign.next_deadline(today)
+    order = {kind: position for position, kind in enumerate(STAGE_ORDER)}
+    stages = []
+    for stage in sorted(campaign.stages.all(), key=lambda s: (order.get(s.kind, 99), s.starts_on)):
+        if current is not None and stage.pk == current.pk:
+            state = "current"
+        elif closed or stage.ends_on < today:
+            state = "done"
+        else:
+            state = "upcoming"
+        stages.append(
+            {
+                "kind": stage.kind,
+                "label": stage.get_kind_display(),
+                "starts_on": stage.starts_on,
+                "ends_on": stage.ends_on,
+                "state": state,
+            }
+        )
+    deadline = None
+    if upcoming is not None:
+        stage, date = upcoming
+        deadline = {
+            "stage": stage,
+            "label": stage.get_kind_display(),
+            "date": date,
+            "days": (date - today).days,
+        }
+    return {"stages": stages, "current": current, "deadline": deadline, "closed": closed}
+
+
+def announcement_list(
+    *, membership, limit: int | None = None, include_drafts: bool = True
+) -> QuerySet[Announcement]:
+    """The announcements (通知公告) ``membership`` may read, pinned first, newest first.
+
+    Input: the acting membership; ``limit`` slices the result (the homes take 5). Output: a
+    queryset (organisation and campaign joined) of the published announcements of the acting
+    organisation and of the associations above it (lineage: an enterprise reads its
+    province's and the national association's; a sibling province's never, nor a subtree's),
+    plus the drafts of the acting association when the membership holds ``campaigns:manage``
+    (drafts are its staff's alone) and ``include_drafts`` (the homes show published ones only).
+    """
+    organisation = membership.organisation
+    visible = Q(published_at__isnull=False)
+    if include_drafts and has_permission(membership, "campaigns:manage"):
+        visible |= Q(organisation_id=organisation.pk)
+    queryset = (
+        Announcement.objects.filter(organisation__code__in=lineage_codes(organisation))
+        .filter(visible)
+        .select_related("organisation", "campaign")
+        .order_by("-pinned", F("published_at").desc(nulls_first=True), "-id")
+    )
+    return queryset[:limit] if limit else queryset
+
+
+def announcement_get(*, membership, pk: int) -> Announcement:
+    """One announcement ``membership`` may read (see :func:`announcement_list`), with its
+    attachments prefetched. Raises ``Announcement.DoesNotExist`` otherwise (views answer 404)."""
+    return announcement_list(membership=membership).prefetch_related("attachments").get(pk=pk)
+
+
+def announcement_attachment_get(*, membership, pk: int) -> AnnouncementAttachment:
+    """An attachment of an announcement ``membership`` may read. Raises
+    ``AnnouncementAttachment.DoesNotExist`` otherwise (a draft's, a sibling province's)."""
+    readable = announcement_list(membership=membership).values("pk")
+    return AnnouncementAttachment.objects.select_related("announcement").get(pk=pk, announcement__in=readable)

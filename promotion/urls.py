@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import announcements, views
 
 app_name = "promotion"
 
@@ -25,4 +25,33 @@ urlpatterns = [
         name="extension-revoke",
     ),
     path("campaigns/<str:code>/sign-up/", views.EntryView.as_view(), name="entry"),
+    # 通知公告 (issue 7, item 10): promotion/announcements.py
+    path("announcements/", announcements.AnnouncementListView.as_view(), name="announcement-list"),
+    path("announcements/new/", announcements.AnnouncementFormView.as_view(), name="announcement-create"),
+    path(
+        "announcements/<int:pk>/", announcements.AnnouncementDetailView.as_view(), name="announcement-detail"
+    ),
+    path(
+        "announcements/<int:pk>/edit/", announcements.AnnouncementFormView.as_view(), name="announcement-edit"
+    ),
+    path(
+        "announcements/<int:pk>/publish/",
+        announcements.AnnouncementPublishView.as_view(action="publish"),
+        name="announcement-publish",
+    ),
+    path(
+        "announcements/<int:pk>/unpublish/",
+        announcements.AnnouncementPublishView.as_view(action="unpublish"),
+        name="announcement-unpublish",
+    ),
+    path(
+        "announcements/attachments/<int:pk>/",
+        announcements.AnnouncementAttachmentDownloadView.as_view(),
+        name="announcement-attachment",
+    ),
+    path(
+        "announcements/attachments/<int:pk>/delete/",
+        announcements.AnnouncementAttachmentDeleteView.as_view(),
+        name="announcement-attachment-delete",
+    ),
 ]

@@ -24,7 +24,13 @@ from circles.selectors import (
 )
 from evaluation.selectors import score_sheet_list_for_user, submission_list
 from promotion.models import Campaign
-from promotion.selectors import annual_figures_totals, campaign_list
+from promotion.selectors import (
+    announcement_list,
+    annual_figures_totals,
+    campaign_list,
+    campaign_live,
+    campaign_timeline,
+)
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
 from qcportal.pagination import PaginatedListMixin
@@ -48,9 +54,8 @@ ASSOCIATION_ROLES = {Role.ASSOCIATION_ADMIN, Role.ASSOCIATION_STAFF, Role.ASSOCI
 ENTERPRISE_ROLES = {Role.ENTERPRISE_COORDINATOR, Role.ENTERPRISE_EXECUTIVE}
 
 
-def current_campaign() -> Campaign | None:
-    """The most recent campaign visible in the scope (by year), or ``None``."""
-    return campaign_list().first()
+#: Announcements shown in the campaign panel of every home (issue 7, item 10).
+HOME_ANNOUNCEMENTS = 5
 
 
 class HomeView(MembershipRequiredMixin, TemplateView):
@@ -59,6 +64,10 @@ class HomeView(MembershipRequiredMixin, TemplateView):
     Associations: key Annex 3 figures of the current campaign, circles per year, recent
     report runs. Recommending units: their enterprises' figures. Enterprises: their own
     figures and submissions. Circle leaders/members: their circles. Judges: their sheets.
+    Every home opens with the campaign panel (``reports/home/_campaign.html``, issue 7 item
+    10): the live campaign (:func:`promotion.selectors.campaign_live`), its stage timeline
+    with the current stage and the countdown to the next deadline, and the newest
+    announcements.
     """
 
     def get_template_names(self) -> list[str]:
@@ -77,8 +86,13 @@ class HomeView(MembershipRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
         organisation = membership.organisation
-        campaign = current_campaign()
+        campaign = campaign_live(organisation=organisation)
         context["campaign"] = campaign
+        context["timeline"] = campaign_timeline(campaign=campaign) if campaign is not None else None
+        if has_permission(membership, "campaigns:view"):
+            context["announcements"] = list(
+                announcement_list(membership=membership, limit=HOME_ANNOUNCEMENTS, include_drafts=False)
+            )
         context["todos"] = todos_for(membership)
         role = membership.role
         if role in ASSOCIATION_ROLES and campaign is not None:

@@ -501,3 +501,23 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def live_campaign(network):
+    """An open campaign of the province PA (测试省质协) for this year, with the seven stages of
+    seed 003 二 dated around today (Asia/Shanghai): 成果申报 is the current stage and ends in
+    10 days (:func:`tests.factories.stages_around`). The network's CAQ-T (2020) stays open
+    and older, so PA's subtree sees this one on its homes."""
+    today = timezone.localdate()
+    with no_tenant():
+        campaign = f.CampaignFactory(
+            code="PA-LIVE",
+            organisation=network.pa,
+            year=today.year,
+            title="测试省本年度质量管理小组活动",
+            document_number=f"测质协〔{today.year}〕8号",
+            parent=network.campaign,
+        )
+        f.stages_around(campaign, today, current="submission", days_left=10)
+    return campaign

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from circles.choices import CircleStatus, MemberRole, ProjectStatus, ProjectType, TargetKind
 from circles.models import ActivityRecord, Circle, CircleMember, Project
@@ -184,3 +185,48 @@ class ScoreSheetFactory(factory.django.DjangoModelFactory):
     kind = ScoreSheetKind.PROBLEM_SOLVING_RESULT
     status = ScoreSheetStatus.SUBMITTED
     assessment = "评价"
+
+
+class CampaignStageFactory(factory.django.DjangoModelFactory):
+    """A dated stage of a campaign (seed 003 二); pass ``campaign``, ``kind`` and the dates."""
+
+    class Meta:
+        model = "promotion.CampaignStage"
+
+    kind = "registration"
+    starts_on = dt.date(2020, 4, 1)
+    ends_on = dt.date(2020, 4, 30)
+
+
+class AnnouncementFactory(factory.django.DjangoModelFactory):
+    """An announcement (通知公告); pass ``organisation`` and ``created_by``; published now
+    unless ``published_at=None`` (a draft)."""
+
+    class Meta:
+        model = "promotion.Announcement"
+
+    title = factory.Sequence(lambda n: f"关于开展质量管理小组活动的通知（{n}）")
+    document_number = factory.Sequence(lambda n: f"测质协〔2026〕{n}号")
+    body = "各有关单位：现将有关事项通知如下。"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+def stages_around(campaign, today: dt.date, *, current: str = "submission", days_left: int = 10) -> list:
+    """The seven stages of seed 003 二 for ``campaign``, dated so that ``current`` (a
+    ``StageKind`` value) holds ``today`` and ends ``days_left`` days later; the earlier stages
+    have ended and the later ones start after it. Returns the stages in order."""
+    from promotion.choices import STAGE_ORDER
+
+    position = STAGE_ORDER.index(current)
+    stages = []
+    for index, kind in enumerate(STAGE_ORDER):
+        offset = (index - position) * 20
+        if index == position:
+            starts, ends = today - dt.timedelta(days=5), today + dt.timedelta(days=days_left)
+        elif index < position:
+            starts, ends = today + dt.timedelta(days=offset - 10), today + dt.timedelta(days=offset)
+        else:
+            starts = today + dt.timedelta(days=days_left + offset - 19)
+            ends = starts + dt.timedelta(days=15)
+        stages.append(CampaignStageFactory(campaign=campaign, kind=kind, starts_on=starts, ends_on=ends))
+    return stages

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ENTERPRISE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "成果申报", "推进组织"]
-CIRCLE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "推进组织"]
+ENTERPRISE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "成果申报", "通知公告", "推进组织"]
+CIRCLE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "通知公告", "推进组织"]
 NAVIGATION = {
     "pa_admin": [
         "首页",
@@ -17,6 +17,7 @@ NAVIGATION = {
         "活动记录",
         "年度活动",
         "成果申报",
+        "通知公告",
         "推进组织",
         "报表记录",
         "组织管理",
@@ -30,6 +31,7 @@ NAVIGATION = {
         "活动记录",
         "年度活动",
         "成果申报",
+        "通知公告",
         "推进组织",
         "报表记录",
         "组织管理",
@@ -42,15 +44,26 @@ NAVIGATION = {
         "活动记录",
         "年度活动",
         "成果申报",
+        "通知公告",
         "推进组织",
         "报表记录",
         "组织管理",
     ],
-    "ru1_coord": ["首页", "QC小组", "课题", "活动记录", "年度活动", "成果申报", "推进组织", "组织管理"],
+    "ru1_coord": [
+        "首页",
+        "QC小组",
+        "课题",
+        "活动记录",
+        "年度活动",
+        "成果申报",
+        "通知公告",
+        "推进组织",
+        "组织管理",
+    ],
     "e1_exec": ENTERPRISE_NAVIGATION,
     "e1_coord": ENTERPRISE_NAVIGATION,
     "e1_leader": CIRCLE_NAVIGATION,
-    "pa_judge": ["首页", "年度活动", "评审任务"],
+    "pa_judge": ["首页", "年度活动", "通知公告", "评审任务"],
 }
 
 

@@ -145,6 +145,29 @@ def _extension(campaign, organisation, user):
     )[0]
 
 
+def _announcement(organisation, user):
+    from tests.factories import AnnouncementFactory
+
+    return AnnouncementFactory(organisation=organisation, created_by=user, title="隔离公告")
+
+
+def _announcement_attachment(organisation, user):
+    from django.core.files.base import ContentFile
+
+    from promotion.models import AnnouncementAttachment
+
+    attachment = AnnouncementAttachment(announcement=_announcement(organisation, user), title="隔离附件.pdf")
+    attachment.file.save("isolation.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    attachment.save()
+    return attachment
+
+
+AN_PB = lambda n: {"pk": _announcement(n.pb, n.users.pb_staff).pk}  # noqa: E731
+AN_PA = lambda n: {"pk": _announcement(n.pa, n.users.pa_staff).pk}  # noqa: E731
+AT_PB = lambda n: {"pk": _announcement_attachment(n.pb, n.users.pb_staff).pk}  # noqa: E731
+AT_PA = lambda n: {"pk": _announcement_attachment(n.pa, n.users.pa_staff).pk}  # noqa: E731
+
+
 def _notification(user, organisation):
     from qcportal.models import Notification
 
@@ -273,6 +296,17 @@ CASES: dict[str, Case] = {
         lambda n: {"code": "CAQ-T", "pk": _extension(n.campaign, n.e1, n.users.caq_staff).pk},
         method="post",
     ),
+    # --- announcements (通知公告, issue 7 item 10; tests/promotion/test_announcements.py)
+    "promotion:announcement-list": Case("list"),
+    "promotion:announcement-create": Case(
+        "form", lambda n: {"title": "越界公告", "campaign": n.campaign_pb.pk}, method="post"
+    ),
+    "promotion:announcement-detail": Case("object", AN_PB, AN_PA),
+    "promotion:announcement-edit": Case("object", AN_PB, AN_PA),
+    "promotion:announcement-publish": Case("object", AN_PB, AN_PA, method="post"),
+    "promotion:announcement-unpublish": Case("object", AN_PB, AN_PA, method="post"),
+    "promotion:announcement-attachment": Case("object", AT_PB, AT_PA),
+    "promotion:announcement-attachment-delete": Case("object", AT_PB, AT_PA, method="post"),
     # --- evaluation (HTML)
     "evaluation:task-list": Case("list"),
     "evaluation:submission-detail": Case("object", S_PB, S_PA),
