@@ -113,6 +113,8 @@ def test_result_from_submission_to_national_recommendation(network, sign_in, tmp
         Submission.objects.filter(pk=submission.pk).update(
             panel_assessment="优势：数据翔实。不足：图表不规范。"
         )
+        for enterprise in (network.e1, network.e2):  # the campaign year's figures (Annex 3)
+            f.FiguresFactory(organisation=enterprise, year=live.campaign.year, total_employees=500)
         membership = Membership.objects.select_related("organisation").get(user=network.users.pa_staff)
     with tenant_scope(network.pa):
         work_summary_save(
