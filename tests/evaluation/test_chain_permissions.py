@@ -1,0 +1,126 @@
+"""Permission matrix of the recommendation chain, generated from its declaration (issue 7;
+rule R-PT-02): every transition of evaluation/workflow.py has a row of expected statuses,
+one per role, or the test fails; each row is requested through
+``POST /api/v1/submissions/{id}/transitions/`` on a fresh submission in the transition's
+source state, with every material in place (rolled back after each request).
+
+Columns: association admin, staff, leadership (PA, the judging association),
+recommending-unit coordinator (RU1, the submission's unit), enterprise executive and
+coordinator (E1, the submitting enterprise), circle leader, judge (PA's panel chair, on the
+panel of the submission: sees it, may only release its scores), anonymous, another province's staff (PB). 200 taken; 403 the
+role may not; 404 outside the role's scope; 401 anonymous.
+"""
+
+import pytest
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from evaluation.models import JudgeAssignment, Submission
+from qcportal.tenancy import no_tenant
+from qcportal.workflow import WORKFLOWS
+from tests import factories as f
+
+from .test_chain import CHECKLIST, build_live
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "pa_admin",
+    "pa_staff",
+    "pa_leader",
+    "ru1_coord",
+    "e1_exec",
+    "e1_coord",
+    "e1_leader",
+    "pa_judge",
+    "anonymous",
+    "pb_staff",
+)
+
+#: transition → expected statuses in ROLES order (written by hand: seed 003 §二.3–4, §三)
+EXPECTED = {
+    "submit": "403 403 403 403 403 200 403 403 401 404",
+    "unit_recommend": "403 403 403 200 403 403 403 403 401 404",
+    "unit_return": "403 403 403 200 403 403 403 403 401 404",
+    "resubmit": "403 403 403 403 403 200 403 403 401 404",
+    "review_pass": "403 200 403 403 403 403 403 403 401 404",
+    "review_return": "403 200 403 403 403 403 403 403 401 404",
+    "correct": "403 403 403 403 403 200 403 403 401 404",
+    "review_reject": "403 200 403 403 403 403 403 403 401 404",
+    "release_scores": "403 200 403 403 403 403 403 200 401 404",
+    "nominate": "403 200 403 403 403 403 403 403 401 404",
+    "decline": "403 200 403 403 403 403 403 403 401 404",
+    "withdraw": "403 403 403 403 403 200 403 403 401 404",
+}
+DATA = {"review_pass": CHECKLIST, "review_return": {"correction_due": None}}
+
+
+def test_every_declared_transition_has_a_row():
+    declared = set(WORKFLOWS["evaluation.submission"].transitions)
+    assert declared == set(EXPECTED), (
+        f"missing rows: {sorted(declared - set(EXPECTED))}; stale rows: {sorted(set(EXPECTED) - declared)}"
+    )
+
+
+def _submission(network, live, state, n):
+    with no_tenant():
+        project = f.ProjectFactory(circle=network.circles[0], status="accepted", accepted_on=live.today)
+        submission = Submission.objects.create(
+            organisation=network.e1,
+            campaign=live.campaign,
+            project=project,
+            circle=project.circle,
+            entry=live.entry,
+            recommending_unit=network.ru1,
+            recommending_association=network.pa,
+            domain=live.campaign.domains.first(),
+            status=state,
+            seal_name="测试甲机械有限公司",
+            result_report="results/2026/r.pdf",
+            recommendation_form="recommendations/2026/f.pdf",
+            correction_due=live.today,
+        )
+        JudgeAssignment.objects.create(
+            organisation=network.pa, submission=submission, judge=network.judges[0], is_panel_chair=True
+        )
+        f.ScoreSheetFactory(
+            organisation=network.pa, submission=submission, judge=network.judges[0], total="90"
+        )
+    return submission
+
+
+def test_chain_permission_matrix(network):
+    live = build_live(network, quota=99, parent_quota=99)
+    clients = {}
+    with no_tenant():
+        for name in ROLES:
+            client = APIClient()
+            user = getattr(network.users, name, None)
+            if user is not None:
+                client.credentials(
+                    HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
+                )
+            clients[name] = client
+    workflow = WORKFLOWS["evaluation.submission"]
+    failures = []
+    for n, (name, statuses) in enumerate(EXPECTED.items()):
+        t = workflow.transitions[name]
+        for role, expected in zip(ROLES, (int(s) for s in statuses.split()), strict=True):
+            with transaction.atomic():
+                submission = _submission(network, live, t.source[0], n)
+                data = dict(DATA.get(name, {}))
+                if "correction_due" in data:
+                    data["correction_due"] = live.today.isoformat()
+                body = {"transition": name, "comment": "矩阵测试", **data}
+                response = clients[role].post(
+                    f"/api/v1/submissions/{submission.pk}/transitions/", body, format="json"
+                )
+                if response.status_code != expected:
+                    failures.append(
+                        f"{name} as {role}: expected {expected}, got {response.status_code} {response.content[:200]!r}"
+                    )
+                elif expected == 200:
+                    assert response.json()["status"] == t.target
+                transaction.set_rollback(True)
+    assert not failures, "\n" + "\n".join(failures)
