@@ -483,3 +483,20 @@ def test_bad_submission_input_is_a_chinese_400(network, live, client, payload):
     response = client.post("/api/v1/submissions/", payload, content_type="application/json")
     assert response.status_code == 400
     assert set(response.json()) == {"detail", "errors"}
+
+
+def test_enterprise_name_as_on_seal_reaches_annex1_and_annex4_seed002_annex1_note2(network, live):
+    from qcportal.exporters import get_exporter
+    from qcportal.tenancy import tenant_scope
+    from tests.conftest import normalise, pdf_text, xlsx_text
+
+    s = take(network.users.pa_staff, scored(network, live, live.projects[0]), "nominate")
+    seal = "测试甲机械有限公司（以公章为准）"
+    assert s.seal_name == seal
+    with tenant_scope(network.pa):
+        annex1 = get_exporter("annex1")(campaign=live.campaign, organisation=network.pa, submission=s).render(
+            "pdf"
+        )
+        annex4 = get_exporter("annex4")(campaign=live.campaign, organisation=network.pa).render("xlsx")
+    assert normalise(seal) in normalise(pdf_text(annex1.content))
+    assert seal in xlsx_text(annex4.content)
