@@ -341,14 +341,13 @@ def _scores_released(submission: Submission, ctx: TransitionContext) -> None:
     )
 
 
-def _recommended_to_parent(submission: Submission, ctx: TransitionContext) -> None:
-    """Enter the result into the parent campaign, recommended by this association: a
-    submission of the parent campaign waiting for the parent association's formal review,
-    with who recommended it, when and with which score (rule R-PT-08)."""
-    campaign = Campaign._base_manager.select_related("parent").get(pk=submission.campaign_id)
-    parent = campaign.parent
-    now = timezone.now()
-    Submission._base_manager.create(
+def enter_into_parent(submission: Submission, *, parent: Campaign, user, when) -> Submission:
+    """Create the parent campaign's submission of a result recommended by its association
+    (推荐全国成果, seed 002 三(二); rule R-PT-08): same enterprise, circle, project, Annex 1
+    data and result report; recommended by the child campaign's association (as the parent's
+    recommending unit) and waiting for the parent association's formal review; with who
+    recommended it (``user``), when, and the score it had. Output: the new submission."""
+    return Submission._base_manager.create(
         organisation_id=submission.organisation_id,
         campaign=parent,
         project_id=submission.project_id,
@@ -364,12 +363,17 @@ def _recommended_to_parent(submission: Submission, ctx: TransitionContext) -> No
         contact_mobile=submission.contact_mobile,
         introduction=submission.introduction,
         result_report=submission.result_report.name,
-        submitted_at=now,
-        recommended_at=now,
-        recommended_by=ctx.user,
+        submitted_at=when,
+        recommended_at=when,
+        recommended_by=user,
         recommended_score=submission.score,
         source=submission,
     )
+
+
+def _recommended_to_parent(submission: Submission, ctx: TransitionContext) -> None:
+    campaign = Campaign._base_manager.select_related("parent").get(pk=submission.campaign_id)
+    enter_into_parent(submission, parent=campaign.parent, user=ctx.user, when=timezone.now())
 
 
 def parent_association_people(submission: Submission, ctx=None) -> list[tuple[int, int]]:

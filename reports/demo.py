@@ -581,6 +581,50 @@ def _assessment(rng: random.Random) -> str:
     return f"优势：{strengths}。不足：{weaknesses}。"
 
 
+def _judge_panel(submission, judges, criteria, rng, *, quality: float, chair_scores: bool, now) -> None:
+    """Assign ``judges`` to ``submission`` (the first as panel chair; automatically recused
+    ones skipped, standard.md §4) and give each a submitted sheet with points around
+    ``quality`` (0–1 of each criterion's maximum, half points); without ``chair_scores`` the
+    chair's sheet stays to be scored (the demo judge's work)."""
+    kind = (
+        ScoreSheetKind.INNOVATION_RESULT
+        if submission.project.project_type == ProjectType.INNOVATION
+        else ScoreSheetKind.PROBLEM_SOLVING_RESULT
+    )
+    association = submission.recommending_association
+    for position, judge in enumerate(judges):
+        if recusal_reason_for(judge, submission):
+            continue  # automatic recusal (standard.md §4)
+        JudgeAssignment.objects.create(
+            organisation=association, submission=submission, judge=judge, is_panel_chair=position == 0
+        )
+        if position == 0 and not chair_scores:
+            continue
+        points = [
+            (
+                c,
+                Decimal(
+                    min(
+                        c.max_points,
+                        round(c.max_points * rng.uniform(quality - 0.08, quality + 0.05) * 2) / 2,
+                    )
+                ),
+            )
+            for c in criteria[kind]
+        ]
+        sheet = ScoreSheet.objects.create(
+            organisation=association,
+            submission=submission,
+            judge=judge,
+            kind=kind,
+            total=sum((p for _, p in points), Decimal("0")),
+            assessment=_assessment(rng),
+            status=ScoreSheetStatus.SUBMITTED,
+            submitted_at=now,
+        )
+        ScoreItem.objects.bulk_create([ScoreItem(sheet=sheet, criterion=c, points=p) for c, p in points])
+
+
 def seed_submissions(
     orgs: dict[str, Organisation], campaign: Campaign, judges: dict[str, list[Judge]]
 ) -> int:
@@ -660,47 +704,17 @@ def seed_submissions(
                 submitted_at=now,
                 recommended_at=now if n < 6 else None,
             )
-            kind = (
-                ScoreSheetKind.INNOVATION_RESULT
-                if project.project_type == ProjectType.INNOVATION
-                else ScoreSheetKind.PROBLEM_SOLVING_RESULT
-            )
-            quality = rng.uniform(0.72, 0.95)
             # Shanghai's last two results stay open for the demo judge (panel chair) to score.
             open_for_demo = code == "SAQ" and n >= 6
-            for position, judge in enumerate(judges[code]):
-                if recusal_reason_for(judge, submission):
-                    continue  # automatic recusal (standard.md §4)
-                JudgeAssignment.objects.create(
-                    organisation=association, submission=submission, judge=judge, is_panel_chair=position == 0
-                )
-                if open_for_demo and position == 0:
-                    continue
-                points = [
-                    (
-                        c,
-                        Decimal(
-                            min(
-                                c.max_points,
-                                round(c.max_points * rng.uniform(quality - 0.08, quality + 0.05) * 2) / 2,
-                            )
-                        ),
-                    )
-                    for c in criteria[kind]
-                ]
-                sheet = ScoreSheet.objects.create(
-                    organisation=association,
-                    submission=submission,
-                    judge=judge,
-                    kind=kind,
-                    total=sum((p for _, p in points), Decimal("0")),
-                    assessment=_assessment(rng),
-                    status=ScoreSheetStatus.SUBMITTED,
-                    submitted_at=now,
-                )
-                ScoreItem.objects.bulk_create(
-                    [ScoreItem(sheet=sheet, criterion=c, points=p) for c, p in points]
-                )
+            _judge_panel(
+                submission,
+                judges[code],
+                criteria,
+                rng,
+                quality=rng.uniform(0.72, 0.95),
+                chair_scores=not open_for_demo,
+                now=now,
+            )
             if not open_for_demo:
                 Submission.objects.filter(pk=submission.pk).update(scores_released_at=now)
             created += 1
@@ -1014,7 +1028,7 @@ def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Jud
     from django.core.files.base import ContentFile
 
     from evaluation import services as evaluation_services
-    from evaluation.workflow import SUBMISSION_WORKFLOW
+    from evaluation.workflow import SUBMISSION_WORKFLOW, enter_into_parent
     from promotion.models import CampaignEntry
     from qcportal.tenancy import membership_scope
 
@@ -1148,7 +1162,9 @@ def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Jud
         ("SAQ-JD-E2", (SubmissionStatus.WITHDRAWN, SubmissionStatus.UNIT_RECOMMENDED)),
     ]
     panel = judges["SAQ"][:4]
-    criteria = list(ScoringCriterion.objects.filter(sheet_kind=ScoreSheetKind.PROBLEM_SOLVING_RESULT))
+    criteria = {
+        kind: list(ScoringCriterion.objects.filter(sheet_kind=kind)) for kind in ScoreSheetKind.values
+    }
     rng = random.Random("live")
     for n, (enterprise_code, statuses) in enumerate(plan):
         enterprise = orgs[enterprise_code]
@@ -1170,70 +1186,22 @@ def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Jud
                 SubmissionStatus.RECOMMENDED,
                 SubmissionStatus.NOT_RECOMMENDED,
             ):
-                kind = (
-                    ScoreSheetKind.INNOVATION_RESULT
-                    if project.project_type == ProjectType.INNOVATION
-                    else ScoreSheetKind.PROBLEM_SOLVING_RESULT
+                _judge_panel(
+                    s,
+                    panel,
+                    criteria,
+                    rng,
+                    quality=rng.uniform(0.78, 0.92),
+                    chair_scores=status != SubmissionStatus.FORMALLY_REVIEWED,
+                    now=now,
                 )
-                for position, judge in enumerate(panel):
-                    if recusal_reason_for(judge, s):
-                        continue
-                    JudgeAssignment.objects.create(
-                        organisation=orgs["SAQ"], submission=s, judge=judge, is_panel_chair=position == 0
-                    )
-                    if status == SubmissionStatus.FORMALLY_REVIEWED and position == 0:
-                        continue  # the demo judge (panel chair) still has to score it
-                    sheet_criteria = (
-                        criteria
-                        if kind == ScoreSheetKind.PROBLEM_SOLVING_RESULT
-                        else list(ScoringCriterion.objects.filter(sheet_kind=kind))
-                    )
-                    points = [
-                        (c, Decimal(round(c.max_points * rng.uniform(0.75, 0.95) * 2) / 2))
-                        for c in sheet_criteria
-                    ]
-                    sheet = ScoreSheet.objects.create(
-                        organisation=orgs["SAQ"],
-                        submission=s,
-                        judge=judge,
-                        kind=kind,
-                        total=sum((p for _, p in points), Decimal("0")),
-                        assessment=_assessment(rng),
-                        status=ScoreSheetStatus.SUBMITTED,
-                        submitted_at=now,
-                    )
-                    ScoreItem.objects.bulk_create(
-                        [ScoreItem(sheet=sheet, criterion=c, points=p) for c, p in points]
-                    )
                 if status != SubmissionStatus.FORMALLY_REVIEWED:
                     Submission.objects.filter(pk=s.pk).update(
                         scores_released_at=now, panel_assessment=_assessment(rng)
                     )
     submission_scores_aggregate(campaign=live)
     for s in Submission.objects.filter(campaign=live, status=SubmissionStatus.RECOMMENDED):
-        Submission.objects.create(
-            organisation_id=s.organisation_id,
-            campaign=national,
-            project_id=s.project_id,
-            circle_id=s.circle_id,
-            recommending_unit=orgs["SAQ"],
-            recommending_association=orgs["CAQ"],
-            domain=None,
-            status=SubmissionStatus.UNIT_RECOMMENDED,
-            seal_name=s.seal_name,
-            address=s.address,
-            postcode=s.postcode,
-            contact_department=s.contact_department,
-            contact_person=s.contact_person,
-            contact_mobile=s.contact_mobile,
-            introduction=s.introduction,
-            result_report=s.result_report.name,
-            submitted_at=now,
-            recommended_at=now,
-            recommended_by=staff.user,
-            recommended_score=s.score,
-            source=s,
-        )
+        enter_into_parent(s, parent=national, user=staff.user, when=now)
     return live
 
 
