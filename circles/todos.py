@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from qcportal.todos import Todo, register_todo_provider
+from qcportal.todos import Todo, list_url, register_todo_provider
 
 from .choices import CircleStatus, ProjectStatus
 from .selectors import todo_counts
-
-
-def _url(name: str, **query) -> str:
-    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
 def circles_todos(membership) -> list[Todo]:
@@ -24,46 +18,49 @@ def circles_todos(membership) -> list[Todo]:
         Todo(
             _("QC小组注册待审核"),
             counts.get("circles_to_review", 0),
-            _url("circles:circle-list", status=CircleStatus.PENDING),
+            list_url("circles:circle-list", status=CircleStatus.PENDING),
             "bi-people",
         ),
         Todo(
             _("课题立项待评审"),
             counts.get("projects_to_review", 0),
-            _url("circles:project-list", status=ProjectStatus.APPLIED),
+            list_url("circles:project-list", status=ProjectStatus.APPLIED),
             "bi-journal-check",
         ),
         Todo(
             _("课题待验收"),
             counts.get("acceptances", 0),
-            _url("circles:project-list", status=ProjectStatus.COMPLETED),
+            list_url("circles:project-list", status=ProjectStatus.COMPLETED),
             "bi-award",
         ),
         Todo(
-            _("课题已逾期"), counts.get("overdue", 0), _url("circles:project-list", overdue="on"), "bi-alarm"
+            _("课题已逾期"),
+            counts.get("overdue", 0),
+            list_url("circles:project-list", overdue="on"),
+            "bi-alarm",
         ),
         Todo(
             _("课题立项申请被退回，待答复"),
             counts.get("returned_projects", 0),
-            _url("circles:project-list", status=ProjectStatus.RETURNED),
+            list_url("circles:project-list", status=ProjectStatus.RETURNED),
             "bi-reply",
         ),
         Todo(
             _("小组注册申请被退回，待修改"),
             counts.get("returned_circles", 0),
-            _url("circles:circle-list", status=CircleStatus.RETURNED),
+            list_url("circles:circle-list", status=CircleStatus.RETURNED),
             "bi-reply",
         ),
         Todo(
             _("检查意见待处理"),
             counts.get("open_comments", 0),
-            _url("circles:record-list", open_comments="on"),
+            list_url("circles:record-list", open_comments="on"),
             "bi-chat-left-dots",
         ),
         Todo(
             _("活动中的课题（填写活动记录）"),
             counts.get("to_record", 0),
-            _url("circles:project-list", status=ProjectStatus.IN_PROGRESS),
+            list_url("circles:project-list", status=ProjectStatus.IN_PROGRESS),
             "bi-pencil-square",
         ),
     ]

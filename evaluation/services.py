@@ -331,16 +331,9 @@ SUBMISSION_FIELDS = (
     "introduction",
     "benchmark_candidate",
 )
-#: Limits of the Annex 1 fields (characters), as the model's columns.
-FIELD_LIMITS = {
-    "seal_name": 200,
-    "address": 200,
-    "postcode": 6,
-    "contact_department": 100,
-    "contact_person": 50,
-    "contact_mobile": 20,
-    "introduction": 5000,
-}
+#: Longest introduction (QC小组简介和主要活动过程及效果) in characters; the other Annex 1
+#: fields are limited by their columns' ``max_length``.
+INTRODUCTION_MAX_CHARS = 5000
 EDITABLE_STATES = (SubmissionStatus.DRAFT, SubmissionStatus.UNIT_RETURNED, SubmissionStatus.RETURNED)
 RECOMMENDATION_FORM_TYPES = {
     "application/pdf": "pdf",
@@ -363,11 +356,12 @@ def _clean_fields(data: dict) -> dict:
         if name == "benchmark_candidate":
             values[name] = str(data[name]).lower() in ("1", "true", "on", "yes")
             continue
-        label = Submission._meta.get_field(name).verbose_name
+        model_field = Submission._meta.get_field(name)
+        label = model_field.verbose_name
         values[name] = clean_text(
             data[name] if data[name] is not None else "",
             field=name,
-            max_length=FIELD_LIMITS[name],
+            max_length=model_field.max_length or INTRODUCTION_MAX_CHARS,
             label=label,
             multiline=name == "introduction",
         )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 
 from qcportal.choices import ASSOCIATION_KINDS, OrganisationKind
 from qcportal.permissions import has_permission
-from qcportal.todos import Todo, register_todo_provider
+from qcportal.todos import Todo, list_url, register_todo_provider
 
 from .choices import ScoreSheetStatus, SubmissionStatus
 from .models import ScoreSheet, Submission
@@ -52,11 +51,6 @@ def _ready_for_release(membership) -> Todo:
     return Todo(_("评分已齐，待公开"), ready.count() if first else 0, url, "bi-megaphone")
 
 
-def submission_list_url(status: str) -> str:
-    """The submissions list (``evaluation:submission-list``) filtered by ``status``."""
-    return f"{reverse('evaluation:submission-list')}?{urlencode({'status': status})}"
-
-
 def _count(status: str, **where) -> Count:
     return Count("pk", filter=Q(status=status, **where))
 
@@ -96,16 +90,21 @@ def chain_todos(membership) -> list[Todo]:
             Todo(
                 returned_label,
                 counts["returned"],
-                submission_list_url(S.RETURNED),
+                list_url("evaluation:submission-list", status=S.RETURNED),
                 "bi-arrow-counterclockwise",
             ),
             Todo(
                 _("成果申报被推荐单位退回，待修改"),
                 counts["unit_returned"],
-                submission_list_url(S.UNIT_RETURNED),
+                list_url("evaluation:submission-list", status=S.UNIT_RETURNED),
                 "bi-reply",
             ),
-            Todo(_("成果申报草稿，待提交"), counts["drafts"], submission_list_url(S.DRAFT), "bi-pencil"),
+            Todo(
+                _("成果申报草稿，待提交"),
+                counts["drafts"],
+                list_url("evaluation:submission-list", status=S.DRAFT),
+                "bi-pencil",
+            ),
         ]
     if org.kind == OrganisationKind.RECOMMENDING_UNIT and has_permission(membership, "submissions:recommend"):
         waiting = rows.filter(recommending_unit_id=org.pk, status=SubmissionStatus.SUBMITTED).count()
@@ -113,7 +112,7 @@ def chain_todos(membership) -> list[Todo]:
             Todo(
                 _("成果申报待推荐"),
                 waiting,
-                submission_list_url(SubmissionStatus.SUBMITTED),
+                list_url("evaluation:submission-list", status=SubmissionStatus.SUBMITTED),
                 "bi-hand-thumbs-up",
             )
         ]
@@ -126,11 +125,14 @@ def chain_todos(membership) -> list[Todo]:
             Todo(
                 _("成果申报待资料形式审查"),
                 counts["review"],
-                submission_list_url(S.UNIT_RECOMMENDED),
+                list_url("evaluation:submission-list", status=S.UNIT_RECOMMENDED),
                 "bi-clipboard-check",
             ),
             Todo(
-                _("已评审成果待决定是否推荐上级"), counts["decide"], submission_list_url(S.SCORED), "bi-send"
+                _("已评审成果待决定是否推荐上级"),
+                counts["decide"],
+                list_url("evaluation:submission-list", status=S.SCORED),
+                "bi-send",
             ),
         ]
     return []

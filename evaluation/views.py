@@ -309,41 +309,6 @@ class SheetWithdrawView(ObjectActionView):
         return redirect("evaluation:submission-detail", pk=sheet.submission_id)
 
 
-class ResultReportUploadView(SubmissionMixin, View):
-    """POST: the enterprise uploads its result report (PDF/Word, ≤ 20 MB, type sniffed)."""
-
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        submission = self.get_submission()
-        require_permission(request.membership, "submissions:submit", submission)
-        form = ResultReportForm(request.POST, request.FILES)
-        try:
-            if not form.is_valid():
-                raise ValidationError([e for errors in form.errors.values() for e in errors])
-            services.result_report_upload(
-                membership=request.membership,
-                submission=submission,
-                upload=form.cleaned_data["result_report"],
-            )
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("成果报告已上传。"))
-        return self.back()
-
-
-class ResultReportDownloadView(SubmissionMixin, View):
-    """GET: download the submission's result report (whoever may see the submission)."""
-
-    def get(self, request, pk):
-        submission = self.get_submission()
-        if not submission.result_report:
-            raise Http404(_("尚未上传成果报告。"))
-        name = submission.result_report.name.rsplit("/", 1)[-1]
-        return FileResponse(submission.result_report.open("rb"), as_attachment=True, filename=name)
-
-
 class JudgingOverviewView(MembershipRequiredMixin, TemplateView):
     """Association staff: the campaign's submissions judged by associations in their share,
     with judges assigned, sheets submitted and release state."""
@@ -489,16 +454,19 @@ class SubmissionEditView(SubmissionMixin, FormView):
 
 
 class _UploadView(SubmissionMixin, View):
-    """POST a file of the submission through a service; refusals shown as messages."""
+    """POST a file of the submission: the permission first (403), then the form and the
+    service; refusals are shown as messages on the submission page."""
 
     http_method_names = ["post"]
     form_class = None
     field = ""
+    permission = "submissions:submit"
     service = None
     done = ""
 
     def post(self, request, pk):
         submission = self.get_submission()
+        require_permission(request.membership, self.permission, submission)
         form = self.form_class(request.POST, request.FILES)
         try:
             if not form.is_valid():
@@ -513,11 +481,21 @@ class _UploadView(SubmissionMixin, View):
         return self.back()
 
 
+class ResultReportUploadView(_UploadView):
+    """POST: the enterprise uploads its result report (PDF/Word, ≤ 20 MB, type sniffed)."""
+
+    form_class = ResultReportForm
+    field = "result_report"
+    service = services.result_report_upload
+    done = gettext_lazy("成果报告已上传。")
+
+
 class RecommendationFormUploadView(_UploadView):
     """POST: the recommending unit uploads its sealed recommendation form (seed 003 附件4)."""
 
     form_class = RecommendationFormUploadForm
     field = "recommendation_form"
+    permission = "submissions:recommend"
     service = services.recommendation_form_upload
     done = gettext_lazy("推荐表已上传。")
 
@@ -535,11 +513,19 @@ class SubmissionFileView(SubmissionMixin, View):
     """GET: download one of the submission's files (``kind``: recommendation form or video)
     for whoever may see the submission."""
 
-    FIELDS = {"recommendation-form": "recommendation_form", "video": "presentation_video"}
+    FIELDS = {
+        "report": "result_report",
+        "recommendation-form": "recommendation_form",
+        "video": "presentation_video",
+    }
 
-    def get(self, request, pk, kind):
+    def get(self, request, pk, kind="report"):
         submission = self.get_submission()
         field = getattr(submission, self.FIELDS.get(kind, ""), None)
         if not field:
             raise Http404
         return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+
+
+class ResultReportDownloadView(SubmissionFileView):
+    """GET: download the submission's result report (whoever may see the submission)."""

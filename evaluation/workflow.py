@@ -22,7 +22,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _now
@@ -115,7 +115,10 @@ def _actor_org(submission: Submission, actor: str) -> int:
 
 
 def _window_message(submission: Submission, stages: tuple[str, ...], actor: str) -> str | None:
-    campaign = Campaign._base_manager.prefetch_related("stages").get(pk=submission.campaign_id)
+    campaign = getattr(submission, "_window_campaign", None)
+    if campaign is None:  # one read of the calendar per submission instance (a page asks often)
+        campaign = Campaign._base_manager.prefetch_related("stages").get(pk=submission.campaign_id)
+        submission._window_campaign = campaign
     refusals = [
         window_refusal(campaign=campaign, stage=stage, organisation_id=_actor_org(submission, actor))
         for stage in stages
@@ -571,8 +574,3 @@ SUBMISSION_WORKFLOW = Workflow(
         ),
     ],
 )
-
-
-def quota_states_q() -> Q:
-    """``Q`` of the submissions that hold a place (all but 不予受理 and 已撤回)."""
-    return Q(status__in=QUOTA_STATES)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.http import urlencode
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,11 @@ class Todo:
 
 
 _PROVIDERS: list[Callable] = []
+
+
+def list_url(name: str, **query) -> str:
+    """The URL of list page ``name`` filtered by ``query`` (where a to-do item leads)."""
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
 def register_todo_provider(provider: Callable) -> None:

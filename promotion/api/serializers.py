@@ -135,10 +135,3 @@ class StageExtensionSerializer(serializers.ModelSerializer):
             "granted_at",
         ]
         read_only_fields = fields
-
-
-class CampaignTransitionInputSerializer(serializers.Serializer):
-    """``POST /campaigns/{code}/transitions/``: the transition's name and a comment."""
-
-    transition = serializers.CharField()
-    comment = serializers.CharField(required=False, allow_blank=True)

@@ -9,24 +9,22 @@ in Chinese for bad input).
 """
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from qcportal.api import TenantViewSetMixin
+from qcportal.api import TenantViewSetMixin, TransitionMixin
 from qcportal.permissions import HasAreaPermission, require_permission
 
 from .. import selectors, services
 from ..models import Campaign
 from ..selectors import campaign_list
-from ..workflow import CAMPAIGN_WORKFLOW
 from .serializers import (
     CampaignDetailSerializer,
     CampaignEntrySerializer,
     CampaignSerializer,
     CampaignStageSerializer,
-    CampaignTransitionInputSerializer,
     StageExtensionSerializer,
 )
 
@@ -42,7 +40,7 @@ def _payload(request) -> dict:
     return dict(data) if isinstance(data, dict) else {}
 
 
-class CampaignViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class CampaignViewSet(TransitionMixin, TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Campaigns visible to the acting organisation, looked up by code (``/campaigns/CAQ-T/``).
 
     ``POST /campaigns/`` creates a draft campaign of the acting association (``stages``
@@ -53,6 +51,7 @@ class CampaignViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ``GET/POST /campaigns/{code}/extensions/`` lists or grants extensions."""
 
     serializer_class = CampaignSerializer
+    detail_serializer_class = CampaignDetailSerializer
     schema_model = Campaign
     permission_classes = [HasAreaPermission]
     permission_required = "campaigns:view"
@@ -113,25 +112,6 @@ class CampaignViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(
             CampaignStageSerializer(stages, many=True, context=self.get_serializer_context()).data
         )
-
-    @extend_schema(
-        request=CampaignTransitionInputSerializer, responses={200: OpenApiResponse(description="新状态")}
-    )
-    @action(detail=True, methods=["post"], url_path="transitions")
-    def transitions(self, request, code=None):
-        """Take a workflow transition by name (发布活动 needs a calendar)."""
-        campaign = self.get_object()
-        data = _payload(request)
-        name = data.pop("transition", None)
-        comment = data.pop("comment", "") or ""
-        CAMPAIGN_WORKFLOW.perform(
-            campaign,
-            name if isinstance(name, str) else "",
-            membership=request.membership,
-            comment=str(comment),
-            data=data,
-        )
-        return self._detail(campaign)
 
     @extend_schema(responses=CampaignEntrySerializer(many=True))
     @action(detail=True, methods=["get", "post"], url_path="entries")
