@@ -51,3 +51,69 @@ class JudgeLevel(models.TextChoices):
     PANEL_CHAIR = "panel_chair", _("评审组长")
     SENIOR = "senior", _("评委骨干")
     JUDGE = "judge", _("评委")
+
+
+class QualificationKind(models.TextChoices):
+    """Certificates an expert may hold besides the judge certificate (issue 8, item 1)."""
+
+    PROMOTER = "promoter", _("QC小组活动推进者")
+    DIAGNOSTICIAN = "diagnostician", _("QC小组活动诊断师")
+    OTHER = "other", _("其他资格")
+
+
+class RoundKind(models.TextChoices):
+    """Judging rounds (domain.md glossary: 专家会审 / 发表评审 / 现场评审; standard.md §3)."""
+
+    MATERIALS = "materials", _("成果评审")
+    ONSITE = "onsite", _("现场评审")
+    PRESENTATION = "presentation", _("发表评审")
+
+
+class PresentationMode(models.TextChoices):
+    """How a presentation round is held (issue 8, item 2)."""
+
+    IN_PERSON = "in_person", _("现场发表")
+    LIVE = "live", _("线上直播")
+    VIDEO = "video", _("录制视频")
+
+
+class RoundEntry(models.TextChoices):
+    """Which submissions enter a round (issue 8, item 2)."""
+
+    ALL = "all", _("全部参评成果")
+    MIN_SCORE = "min_score", _("上一轮得分达到分数线")
+    MIN_GRADE = "min_grade", _("上一轮推荐等级达到")
+
+
+class RoundStatus(models.TextChoices):
+    """A round is configured and assigned as a draft, opened by publishing its assignment
+    (judges see their tasks and are notified), closed when every panel signed off."""
+
+    DRAFT = "draft", _("筹备中")
+    OPEN = "open", _("评审中")
+    CLOSED = "closed", _("已结束")
+
+
+class PanelStatus(models.TextChoices):
+    """A panel scores, then its chair signs off (standard.md §3: 评审组长签字)."""
+
+    OPEN = "open", _("评审中")
+    SIGNED_OFF = "signed_off", _("组长已签字")
+
+
+class JudgingStatus(models.TextChoices):
+    """The judging of a campaign by one association: grading, leadership approval
+    (awards:approve), publication (scores and grades frozen), audited reopening."""
+
+    GRADING = "grading", _("评定中")
+    PENDING_APPROVAL = "pending_approval", _("待领导审批")
+    APPROVED = "approved", _("已审批")
+    PUBLISHED = "published", _("已发布")
+
+
+class GradeMethod(models.TextChoices):
+    """How grades are decided (issue 8, item 7): by band of score (e.g. ICQCC gold/silver/
+    bronze) or by selection with places per grade and domain (Shanghai 标杆级/优秀级/推进级)."""
+
+    BAND = "band", _("按分数段")
+    PLACES = "places", _("按名额遴选")

@@ -15,7 +15,20 @@ from promotion.models import Campaign, CampaignDomain, CampaignEntry
 from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.tenancy import tenant_manager
 
-from .choices import JudgeLevel, ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
+from .choices import (
+    GradeMethod,
+    JudgeLevel,
+    JudgingStatus,
+    PanelStatus,
+    PresentationMode,
+    QualificationKind,
+    RoundEntry,
+    RoundKind,
+    RoundStatus,
+    ScoreSheetKind,
+    ScoreSheetStatus,
+    SubmissionStatus,
+)
 
 ASSESSMENT_MAX_CHARS = 300  # seed 002, Annex 5: 成果评价（优势/不足之处，限 300 字）
 
@@ -26,6 +39,12 @@ class Judge(OwnedByOrganisation, models.Model):
     ``certificate_number`` is the national QC judge certificate (评委证书编号, seed 002 Annex 4
     note 2: 评审组长/评委骨干证书编号). ``employer`` is the organisation the judge works for,
     used for automatic recusal (standard.md §4); ``work_unit`` is printed on Annex 4.
+
+    Issue 8 (专家库): ``domains`` lists the specialty domains by name (matched against a
+    campaign's 领域 when panels are formed), ``topic_types`` the topic types the expert judges
+    (``circles.choices.ProjectType`` values; empty means all); qualifications are
+    :class:`JudgeQualification` rows. An expert may have no login (``user`` empty): staff then
+    enter their paper sheets on their behalf.
     """
 
     organisation = models.ForeignKey(
@@ -51,9 +70,13 @@ class Judge(OwnedByOrganisation, models.Model):
     )
     certificate_number = models.CharField(_("评委证书编号"), max_length=40)
     mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    email = models.EmailField(_("电子邮箱"), max_length=254, blank=True)
     level = models.CharField(
         _("评委级别"), max_length=16, choices=JudgeLevel.choices, default=JudgeLevel.JUDGE
     )
+    domains = models.JSONField(_("专业领域"), default=list, blank=True)
+    topic_types = models.JSONField(_("擅长课题类型"), default=list, blank=True)
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
     objects = tenant_manager()
@@ -73,14 +96,66 @@ class Judge(OwnedByOrganisation, models.Model):
         return f"{self.name}（{self.certificate_number}）"
 
 
-class ScoringCriterion(models.Model):
-    """One item of a score sheet with its maximum points (T/CAQ 10201-2020 附录B; standard.md §3).
+class SheetTemplate(models.Model):
+    """A versioned score sheet (评分表): its kind and items (T/CAQ 10201-2020 附录B; standard.md
+    §3), issue 8 item 5.
 
-    Seeded by migration with the standard's sheets; presentation sheets vary by body and are
-    configured here rather than hard-coded.
+    The standard's sheets are seeded by migration with ``organisation`` empty and version
+    ``T/CAQ 10201-2020``; an association may derive its own variant (``based_on``), e.g. its
+    presentation sheet. Items' maxima add up to 100 (each sheet is out of 100, standard.md §3).
+    A template used by a sheet is never edited again: a change is a new version.
     """
 
-    sheet_kind = models.CharField(_("评分表"), max_length=32, choices=ScoreSheetKind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sheet_templates",
+        verbose_name=_("所属协会"),
+    )
+    kind = models.CharField(_("评分表类别"), max_length=32, choices=ScoreSheetKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    version = models.CharField(_("版本"), max_length=40)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("依据")
+    )
+    is_active = models.BooleanField(_("可用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评分表模板")
+        verbose_name_plural = _("评分表模板")
+        ordering = ["kind", "organisation_id", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "version"],
+                name="evaluation_sheettemplate_org_kind_version_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "version"],
+                condition=Q(organisation__isnull=True),
+                name="evaluation_sheettemplate_standard_uniq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.version}）"
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: an association's variant belongs to it."""
+        return {"organisation_id": self.organisation_id}
+
+
+class ScoringCriterion(models.Model):
+    """One item of a score sheet template with its maximum points (T/CAQ 10201-2020 附录B;
+    standard.md §3). The standard's items are seeded by migration; presentation sheets vary
+    by body and are configured as an association's template rather than hard-coded.
+    """
+
+    template = models.ForeignKey(
+        SheetTemplate, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("评分表模板")
+    )
     code = models.CharField(_("代码"), max_length=40)
     label = models.CharField(_("评审项目"), max_length=100)
     description = models.CharField(_("评审内容"), max_length=300, blank=True)
@@ -91,10 +166,10 @@ class ScoringCriterion(models.Model):
     class Meta:
         verbose_name = _("评分项目")
         verbose_name_plural = _("评分项目")
-        ordering = ["sheet_kind", "position"]
+        ordering = ["template_id", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["sheet_kind", "code"], name="evaluation_scoringcriterion_kind_code_uniq"
+                fields=["template", "code"], name="evaluation_scoringcriterion_template_code_uniq"
             )
         ]
 
@@ -260,17 +335,25 @@ class Submission(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
         return f"{self.circle} · {self.project}"
 
 
-class ScoreSheet(OwnedByOrganisation, models.Model):
-    """One judge's scores for one submission on one sheet (评分表; standard.md §3).
+class ScoreSheet(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """One judge's scores for one submission in one judging round (评分表; standard.md §3).
 
     ``organisation`` is the judging association (so enterprises never see judges' sheets).
-    ``total`` is the sum of the item scores, out of 100. ``assessment`` is the judge's
-    overall assessment, at most 300 characters (seed 002, Annex 5). A submitted sheet is
-    locked; changing it needs it withdrawn first (standard.md §3).
+    ``template`` is the versioned sheet the round uses for the submission (附录B or the
+    association's variant). ``total`` is the sum of the item scores, out of 100.
+    ``assessment`` is the judge's overall assessment (strengths and weaknesses), at most 300
+    characters (seed 002, Annex 5); ``recommended_grade`` the grade the judge recommends.
+    ``status`` is declared in ``evaluation/workflow.py`` (submit locks the sheet; withdrawing
+    it to edit is a recorded transition; a recused judge's sheet is void and never counts).
+    ``on_paper``/``entered_by``: a paper sheet entered by staff on behalf of a judge without
+    a login (issue 8, item 4), recorded as such.
     """
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    round = models.ForeignKey(
+        "JudgingRound", on_delete=models.PROTECT, related_name="sheets", verbose_name=_("评审轮次")
     )
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="score_sheets", verbose_name=_("成果")
@@ -278,24 +361,48 @@ class ScoreSheet(OwnedByOrganisation, models.Model):
     judge = models.ForeignKey(
         Judge, on_delete=models.PROTECT, related_name="score_sheets", verbose_name=_("评委")
     )
-    kind = models.CharField(_("评分表"), max_length=32, choices=ScoreSheetKind.choices)
+    template = models.ForeignKey(
+        SheetTemplate, on_delete=models.PROTECT, related_name="sheets", verbose_name=_("评分表")
+    )
     total = models.DecimalField(_("总分"), max_digits=5, decimal_places=2, default=Decimal("0"))
     assessment = models.TextField(_("总体评价"), blank=True)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=ScoreSheetStatus.choices, default=ScoreSheetStatus.DRAFT
+    recommended_grade = models.ForeignKey(
+        "GradeLevel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("推荐等级"),
+    )
+    status = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=ScoreSheetStatus.choices,
+        default=ScoreSheetStatus.DRAFT,
+        protected=True,
+    )
+    on_paper = models.BooleanField(_("纸质评分表代录"), default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("代录人"),
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = tenant_manager(submission="submission", sheet="pk")
 
     class Meta:
         verbose_name = _("评分表")
         verbose_name_plural = _("评分表")
-        ordering = ["submission_id", "judge_id"]
+        ordering = ["round_id", "submission_id", "judge_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["submission", "judge", "kind"],
-                name="evaluation_scoresheet_submission_judge_kind_uniq",
+                fields=["round", "submission", "judge"],
+                name="evaluation_scoresheet_round_submission_judge_uniq",
             ),
             models.CheckConstraint(
                 condition=Q(total__gte=0, total__lte=100), name="evaluation_scoresheet_total_range"
@@ -303,6 +410,10 @@ class ScoreSheet(OwnedByOrganisation, models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("assessment"), ASSESSMENT_MAX_CHARS),
                 name="evaluation_scoresheet_assessment_max_300",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_paper=False) | Q(entered_by__isnull=False),
+                name="evaluation_scoresheet_paper_has_clerk",
             ),
         ]
 
@@ -343,7 +454,11 @@ class ScoreItem(models.Model):
 
 
 class JudgeAssignment(OwnedByOrganisation, models.Model):
-    """A judge assigned to a submission by the judging association (评委分配), or recused (回避).
+    """A judge assigned to a submission in a judging round (评委分配), or recused (回避).
+
+    Issue 8: ``round`` and ``panel`` place the assignment; ``pinned`` marks one staff fixed by
+    hand, which automatic assignment keeps. Judges see their assignments only once the
+    round's assignment is published (the round is open).
 
     ``organisation`` is the judging association. ``is_panel_chair`` marks the panel chair
     (评审组长) who releases the panel's scores. A recused assignment (``recused``) keeps the
@@ -355,12 +470,24 @@ class JudgeAssignment(OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
     )
+    round = models.ForeignKey(
+        "JudgingRound", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("评审轮次")
+    )
+    panel = models.ForeignKey(
+        "Panel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assignments",
+        verbose_name=_("评审组"),
+    )
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("成果")
     )
     judge = models.ForeignKey(
         Judge, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("评委")
     )
+    pinned = models.BooleanField(_("人工指定"), default=False)
     is_panel_chair = models.BooleanField(_("评审组长"), default=False)
     recused = models.BooleanField(_("已回避"), default=False)
     recusal_reason = models.CharField(_("回避原因"), max_length=200, blank=True)
@@ -379,13 +506,15 @@ class JudgeAssignment(OwnedByOrganisation, models.Model):
     class Meta:
         verbose_name = _("评委分配")
         verbose_name_plural = _("评委分配")
-        ordering = ["submission_id", "-is_panel_chair", "judge__name"]
+        ordering = ["round_id", "submission_id", "-is_panel_chair", "judge__name"]
+        indexes = [models.Index(fields=["judge", "round"], name="evaluation_asg_judge_round_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["submission", "judge"], name="evaluation_judgeassignment_submission_judge_uniq"
+                fields=["round", "submission", "judge"],
+                name="evaluation_judgeassignment_round_submission_judge_uniq",
             ),
             models.UniqueConstraint(
-                fields=["submission"],
+                fields=["round", "submission"],
                 condition=Q(is_panel_chair=True, recused=False),
                 name="evaluation_judgeassignment_one_chair_uniq",
             ),
@@ -397,3 +526,604 @@ class JudgeAssignment(OwnedByOrganisation, models.Model):
 
     def __str__(self) -> str:
         return f"{self.judge} → {self.submission}"
+
+
+# --- issue 8: expert pool, judging, rounds, panels, conflicts, results ----------------------------
+class JudgeQualification(models.Model):
+    """A qualification an expert holds (e.g. QC小组活动推进者 or 诊断师 certificate), with its
+    number and expiry (issue 8, item 1). An expired qualification stays on record and is shown
+    as expired."""
+
+    judge = models.ForeignKey(
+        Judge, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("评委")
+    )
+    kind = models.CharField(_("资格类别"), max_length=16, choices=QualificationKind.choices)
+    title = models.CharField(_("证书名称"), max_length=100, blank=True)
+    number = models.CharField(_("证书编号"), max_length=40)
+    expires_on = models.DateField(_("有效期至"), null=True, blank=True)
+
+    objects = tenant_manager("judge__organisation")
+
+    class Meta:
+        verbose_name = _("评委资格")
+        verbose_name_plural = _("评委资格")
+        ordering = ["judge_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["judge", "kind", "number"],
+                name="evaluation_judgequalification_judge_kind_number_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: a qualification belongs to the judge's association."""
+        return {"organisation_id": self.judge.organisation_id}
+
+
+class Judging(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """The judging of one campaign's submissions by one association (评审工作), issue 8.
+
+    ``organisation`` is the judging association: the submissions' 推荐省市、行业
+    (``Submission.recommending_association``). It holds the aggregation settings (item 6):
+    ``trim_min_judges`` (drop the highest and lowest total when at least this many judges
+    scored, standard.md §4, default 5), ``score_places`` (decimal places, rounded half-up);
+    the grade method (item 7); and the publication lifecycle ``status`` declared in
+    ``evaluation/workflow.py`` (grading → leadership approval → published; reopening is an
+    audited transition with a reason). Publication freezes scores and grades.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="judgings", verbose_name=_("评审协会")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="judgings", verbose_name=_("活动")
+    )
+    trim_min_judges = models.PositiveSmallIntegerField(
+        _("去掉最高最低分所需的最少评委数"),
+        default=5,
+        help_text=_(
+            "有效评委数达到此数时，去掉一个最高分和一个最低分后取平均，否则取平均（standard.md §4）。"
+        ),
+    )
+    score_places = models.PositiveSmallIntegerField(
+        _("分数保留小数位数"), default=2, help_text=_("四舍五入（standard.md §4）。")
+    )
+    grade_method = models.CharField(
+        _("定级方式"), max_length=16, choices=GradeMethod.choices, default=GradeMethod.PLACES
+    )
+    status = FSMField(
+        _("状态"), max_length=20, choices=JudgingStatus.choices, default=JudgingStatus.GRADING, protected=True
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("评审工作")
+        verbose_name_plural = _("评审工作")
+        ordering = ["campaign_id", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="evaluation_judging_campaign_org_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(trim_min_judges__gte=3), name="evaluation_judging_trim_min_judges_min3"
+            ),
+            models.CheckConstraint(
+                condition=Q(score_places__lte=3), name="evaluation_judging_score_places_max3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.organisation}"
+
+    @property
+    def is_frozen(self) -> bool:
+        """Published: scores, sheets, assignments and grades may not change (issue 8, item 7)."""
+        return self.status == JudgingStatus.PUBLISHED
+
+
+class GradeLevel(models.Model):
+    """One grade of a judging's scheme (等级; domain.md glossary, standard.md §5), highest first.
+
+    ``min_score``: the lowest final score of the grade when grades go by band (e.g. ICQCC
+    gold ≥ 90); ``places``: the number of places of the grade when grades go by selection
+    (per domain in :class:`GradePlaces` when set there). ``position`` 1 is the highest grade.
+    """
+
+    judging = models.ForeignKey(
+        Judging, on_delete=models.CASCADE, related_name="grade_levels", verbose_name=_("评审工作")
+    )
+    name = models.CharField(_("等级"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    min_score = models.DecimalField(_("最低分数"), max_digits=5, decimal_places=2, null=True, blank=True)
+    places = models.PositiveIntegerField(_("名额"), null=True, blank=True)
+
+    objects = tenant_manager("judging__organisation")
+
+    class Meta:
+        verbose_name = _("成果等级")
+        verbose_name_plural = _("成果等级")
+        ordering = ["judging_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["judging", "position"], name="evaluation_gradelevel_judging_position_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["judging", "name"], name="evaluation_gradelevel_judging_name_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_score__isnull=True) | Q(min_score__gte=0, min_score__lte=100),
+                name="evaluation_gradelevel_min_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: grade levels belong to the judging association."""
+        return {"organisation_id": self.judging.organisation_id}
+
+
+class GradePlaces(models.Model):
+    """Places of a grade in one domain (e.g. 标杆级 3 places in 制造业), issue 8 item 7."""
+
+    level = models.ForeignKey(
+        GradeLevel, on_delete=models.CASCADE, related_name="domain_places", verbose_name=_("等级")
+    )
+    domain = models.ForeignKey(
+        CampaignDomain, on_delete=models.CASCADE, related_name="+", verbose_name=_("领域")
+    )
+    places = models.PositiveIntegerField(_("名额"))
+
+    objects = tenant_manager("level__judging__organisation")
+
+    class Meta:
+        verbose_name = _("分领域名额")
+        verbose_name_plural = _("分领域名额")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "domain"], name="evaluation_gradeplaces_level_domain_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} · {self.domain}: {self.places}"
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: places belong to the judging association."""
+        return {"organisation_id": self.level.judging.organisation_id}
+
+
+class JudgingRound(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """A round of a judging (评审轮次), configured by staff (issue 8, item 2).
+
+    ``kind``: 成果评审 (materials: the 附录B result sheet of the submission's topic type —
+    ``template`` for 问题解决型, ``innovation_template`` for 创新型), 现场评审 (on-site,
+    ``template``) or 发表评审 (presentation, ``template``; ``presentation_mode`` in person,
+    live link or recorded video of at most ``video_minutes`` minutes). ``judges_per_submission``
+    (N), ``judge_cap`` (most submissions per judge in this round, empty = no cap),
+    ``weight`` (percent of the final score; the weights of a judging's rounds add up to 100),
+    ``entry`` (which submissions enter: all, previous round's score ≥ ``entry_score``, or
+    previous round's recommended grade at least ``entry_grade``), ``blind`` (judges see no
+    enterprise, circle or member names). ``status`` is declared in ``evaluation/workflow.py``.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    judging = models.ForeignKey(
+        Judging, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("评审工作")
+    )
+    position = models.PositiveSmallIntegerField(_("轮次"))
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(
+        _("评审方式"), max_length=16, choices=RoundKind.choices, default=RoundKind.MATERIALS
+    )
+    presentation_mode = models.CharField(
+        _("发表方式"), max_length=16, choices=PresentationMode.choices, blank=True
+    )
+    video_minutes = models.PositiveSmallIntegerField(_("视频时长上限（分钟）"), null=True, blank=True)
+    template = models.ForeignKey(
+        SheetTemplate, on_delete=models.PROTECT, related_name="+", verbose_name=_("评分表")
+    )
+    innovation_template = models.ForeignKey(
+        SheetTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创新型课题评分表"),
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    judges_per_submission = models.PositiveSmallIntegerField(_("每项成果评委数"), default=5)
+    judge_cap = models.PositiveIntegerField(_("每位评委最多评审成果数"), null=True, blank=True)
+    weight = models.DecimalField(_("权重（%）"), max_digits=5, decimal_places=2, default=Decimal("100"))
+    entry = models.CharField(_("参评范围"), max_length=16, choices=RoundEntry.choices, default=RoundEntry.ALL)
+    entry_score = models.DecimalField(_("分数线"), max_digits=5, decimal_places=2, null=True, blank=True)
+    entry_grade = models.ForeignKey(
+        GradeLevel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("推荐等级线"),
+    )
+    blind = models.BooleanField(
+        _("盲评"), default=False, help_text=_("评委在本轮看不到企业、小组和成员名称。")
+    )
+    status = FSMField(
+        _("状态"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT, protected=True
+    )
+    assignment_published_at = models.DateTimeField(_("分配发布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("评审轮次")
+        verbose_name_plural = _("评审轮次")
+        ordering = ["judging_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["judging", "position"], name="evaluation_round_judging_position_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="evaluation_round_dates_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=100), name="evaluation_round_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(judges_per_submission__gte=1, judges_per_submission__lte=15),
+                name="evaluation_round_judges_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(entry="min_score") | Q(entry_score__isnull=False),
+                name="evaluation_round_min_score_has_score",
+            ),
+            models.CheckConstraint(
+                condition=~Q(entry="min_grade") | Q(entry_grade__isnull=False),
+                name="evaluation_round_min_grade_has_grade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.judging.campaign} · {self.name}"
+
+    def template_for(self, submission: Submission) -> SheetTemplate:
+        """The sheet this round uses for ``submission``: in a materials round the innovation
+        sheet for 创新型 topics (附录B), else ``template``."""
+        from circles.choices import ProjectType
+
+        if (
+            self.kind == RoundKind.MATERIALS
+            and self.innovation_template_id
+            and submission.project.project_type == ProjectType.INNOVATION
+        ):
+            return self.innovation_template
+        return self.template
+
+
+class Panel(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """A panel (评审组) of a round, usually one per domain, with its chair (评审组长) and judges.
+
+    The chair sees the panel's sheets, discusses (:class:`PanelComment`) and signs off
+    (``status`` declared in ``evaluation/workflow.py``; standard.md §3: 评审组长签字).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    round = models.ForeignKey(
+        JudgingRound, on_delete=models.CASCADE, related_name="panels", verbose_name=_("评审轮次")
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    domain = models.ForeignKey(
+        CampaignDomain,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("领域"),
+    )
+    chair = models.ForeignKey(
+        Judge,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="chaired_panels",
+        verbose_name=_("评审组长"),
+    )
+    judges = models.ManyToManyField(Judge, blank=True, related_name="panels", verbose_name=_("评委"))
+    status = FSMField(
+        _("状态"), max_length=16, choices=PanelStatus.choices, default=PanelStatus.OPEN, protected=True
+    )
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签字人"),
+    )
+    signed_off_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("评审组")
+        verbose_name_plural = _("评审组")
+        ordering = ["round_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="evaluation_panel_round_name_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PanelComment(OwnedByOrganisation, models.Model):
+    """A remark in the panel's discussion before the chair signs off (issue 8, item 5)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    panel = models.ForeignKey(
+        Panel, on_delete=models.CASCADE, related_name="comments", verbose_name=_("评审组")
+    )
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("成果")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发言人")
+    )
+    text = models.CharField(_("内容"), max_length=1000)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("评审组讨论")
+        verbose_name_plural = _("评审组讨论")
+        ordering = ["panel_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class ConflictDeclaration(OwnedByOrganisation, models.Model):
+    """A conflict of interest (回避) declared by a judge with a reason (standard.md §4, manual
+    recusal; issue 8 item 3): with one submission, or with an organisation (every submission
+    of that enterprise or recommended by that unit). ``organisation`` is the judge's
+    association."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    judge = models.ForeignKey(
+        Judge, on_delete=models.CASCADE, related_name="declarations", verbose_name=_("评委")
+    )
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("成果")
+    )
+    party = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("相关单位"),
+    )
+    reason = models.CharField(_("回避原因"), max_length=200)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申报人")
+    )
+    declared_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("回避申报")
+        verbose_name_plural = _("回避申报")
+        ordering = ["judge_id", "-declared_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submission__isnull=False) | Q(party__isnull=False),
+                name="evaluation_conflictdeclaration_has_target",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="evaluation_conflictdeclaration_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.judge} · {self.submission or self.party}"
+
+
+class ConflictWaiver(OwnedByOrganisation, models.Model):
+    """Staff waive a conflict of a judge with a submission, with a recorded reason (issue 8,
+    item 3: waived only by staff). ``organisation`` is the judging association."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    judge = models.ForeignKey(Judge, on_delete=models.CASCADE, related_name="waivers", verbose_name=_("评委"))
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="+", verbose_name=_("成果")
+    )
+    reason = models.CharField(_("豁免理由"), max_length=200)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("批准人")
+    )
+    waived_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("回避豁免")
+        verbose_name_plural = _("回避豁免")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["judge", "submission"], name="evaluation_conflictwaiver_judge_submission_uniq"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="evaluation_conflictwaiver_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.judge} · {self.submission}"
+
+
+class RoundScore(OwnedByOrganisation, models.Model):
+    """A submission's score in one round (issue 8, item 6), computed from the submitted,
+    non-recused sheets: ``score`` (points out of 100, trimmed mean when ``valid_judges`` ≥ the
+    judging's ``trim_min_judges``, else the plain mean; rounded half-up to ``score_places``),
+    ``valid_judges`` (sheets that count), ``normalised`` (mean of the judges' z-scores mapped
+    back to points, advice only). ``organisation`` is the judging association."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    round = models.ForeignKey(
+        JudgingRound, on_delete=models.CASCADE, related_name="scores", verbose_name=_("评审轮次")
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="round_scores", verbose_name=_("成果")
+    )
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=3, null=True, blank=True)
+    valid_judges = models.PositiveSmallIntegerField(_("有效评委数"), default=0)
+    normalised = models.DecimalField(
+        _("标准化得分（参考）"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    objects = tenant_manager(submission="submission")
+
+    class Meta:
+        verbose_name = _("轮次得分")
+        verbose_name_plural = _("轮次得分")
+        ordering = ["round_id", "submission_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "submission"], name="evaluation_roundscore_round_submission_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.submission}: {self.score}"
+
+
+class Result(OwnedByOrganisation, models.Model):
+    """A submission's outcome in a judging (评审结果), issue 8 item 7.
+
+    ``final_score``: the weighted combination of its round scores (points out of 100, rounded
+    half-up to the judging's places); ``rank``: its place in its domain (ties share a rank);
+    ``grade``: the grade decided by staff on the selection board (undoable until publication;
+    every decision is a :class:`GradeDecision`). ``organisation`` is the enterprise, so that
+    the enterprise's page reads its published results in its own scope (selectors show
+    unpublished ones to the judging association only).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="results", verbose_name=_("企业")
+    )
+    judging = models.ForeignKey(
+        Judging, on_delete=models.CASCADE, related_name="results", verbose_name=_("评审工作")
+    )
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, related_name="result", verbose_name=_("成果")
+    )
+    final_score = models.DecimalField(_("最终得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField(_("领域排名"), null=True, blank=True)
+    grade = models.ForeignKey(
+        GradeLevel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("等级"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = tenant_manager(submission="submission")
+
+    class Meta:
+        verbose_name = _("评审结果")
+        verbose_name_plural = _("评审结果")
+        ordering = ["judging_id", "rank", "submission_id"]
+        indexes = [models.Index(fields=["judging", "grade"], name="evaluation_res_judging_grade")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(final_score__isnull=True) | Q(final_score__gte=0, final_score__lte=100),
+                name="evaluation_result_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.final_score} {self.grade or ''}"
+
+
+class GradeDecision(OwnedByOrganisation, models.Model):
+    """One grade decision on the selection board (issue 8, item 7), in a ``batch`` of bulk
+    decisions: ``previous`` → ``grade`` for ``result``. Undoing a batch restores the previous
+    grades and marks it ``undone``; possible until publication."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
+    )
+    result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("评审结果")
+    )
+    batch = models.UUIDField(_("批次"), db_index=True)
+    previous = models.ForeignKey(
+        GradeLevel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("原等级"),
+    )
+    grade = models.ForeignKey(
+        GradeLevel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("新等级"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定人")
+    )
+    decided_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
+    undone = models.BooleanField(_("已撤销"), default=False)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("等级决定")
+        verbose_name_plural = _("等级决定")
+        ordering = ["-decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.result}: {self.previous} → {self.grade}"

@@ -4,10 +4,13 @@ import rules
 
 from qcportal.permissions import register_object_rule
 
-from .models import JudgeAssignment, Submission
+from .choices import RoundStatus
+from .models import JudgeAssignment, Panel, ScoreSheet, Submission
 
 
 def _assignment(membership, submission: Submission):
+    """The membership's live assignment to ``submission``: not recused, in a round whose
+    assignment is published (open or closed), the latest round first."""
     return (
         JudgeAssignment._base_manager.filter(
             submission_id=submission.pk,
@@ -15,22 +18,41 @@ def _assignment(membership, submission: Submission):
             judge__organisation_id=membership.organisation_id,
             recused=False,
         )
+        .exclude(round__status=RoundStatus.DRAFT)
         .select_related("judge")
+        .order_by("-round__position")
         .first()
     )
 
 
 @rules.predicate
-def is_assigned_judge(membership, submission) -> bool:
-    """The membership's judge profile is assigned to the submission and not recused."""
-    return submission is None or _assignment(membership, submission) is not None
+def is_assigned_judge(membership, obj) -> bool:
+    """For a submission: the membership's judge profile is assigned to it (published round)
+    and not recused. For a score sheet: it is the judge's own and the judge is not recused."""
+    if obj is None:
+        return True
+    if isinstance(obj, ScoreSheet):
+        return (
+            obj.judge.user_id == membership.user_id
+            and obj.judge.organisation_id == membership.organisation_id
+            and not JudgeAssignment._base_manager.filter(
+                round_id=obj.round_id, submission_id=obj.submission_id, judge_id=obj.judge_id, recused=True
+            ).exists()
+        )
+    return _assignment(membership, obj) is not None
 
 
 @rules.predicate
-def is_panel_chair_or_staff(membership, submission) -> bool:
-    """Association staff of the judging association, or the submission's panel chair."""
-    if submission is None:
+def is_panel_chair_or_staff(membership, obj) -> bool:
+    """Association staff of the judging association, or the panel chair (of the panel, or
+    of the submission's panel)."""
+    if obj is None:
         return True
+    if isinstance(obj, Panel):
+        if membership.role != "judge":
+            return obj.organisation.path.startswith(membership.organisation.path)
+        return obj.chair_id is not None and obj.chair.user_id == membership.user_id
+    submission = obj
     if membership.role != "judge":
         return submission.recommending_association.path.startswith(membership.organisation.path)
     assignment = _assignment(membership, submission)

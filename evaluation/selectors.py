@@ -177,9 +177,10 @@ def score_sheet_list(*, submission: Submission) -> QuerySet[ScoreSheet]:
     )
 
 
-def criteria_for(*, kind: str) -> QuerySet[ScoringCriterion]:
-    """The items of a score sheet kind in order (T/CAQ 10201-2020 附录B)."""
-    return ScoringCriterion.objects.filter(sheet_kind=kind).order_by("position")
+def criteria_for(*, template) -> QuerySet[ScoringCriterion]:
+    """The items of a score sheet template in order (T/CAQ 10201-2020 附录B or an
+    association's variant)."""
+    return ScoringCriterion.objects.filter(template=template).order_by("position")
 
 
 def judge_list(*, association: Organisation) -> QuerySet[Judge]:

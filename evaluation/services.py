@@ -9,17 +9,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from circles.choices import ProjectType
 from promotion.models import Campaign
-from qcportal.choices import UnitKind
 from qcportal.models import Membership, Organisation
 from qcportal.permissions import require_permission
 from qcportal.uploads import validate_upload
 
-from .choices import ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
+from .choices import ScoreSheetStatus, SubmissionStatus
 from .models import (
     ASSESSMENT_MAX_CHARS,
     Judge,
@@ -73,24 +70,22 @@ def submission_scores_aggregate(
 
 
 def recusal_reason_for(judge: Judge, submission: Submission) -> str | None:
-    """Why ``judge`` must not score ``submission``, or ``None`` (standard.md §4, automatic
-    recusal: the judge's own enterprise, its group company, or its recommending unit)."""
-    employer = judge.employer
-    if employer is None:
-        return None
-    if employer.pk == submission.organisation_id:
-        return _("评委所在企业即申报企业")
-    if employer.pk == submission.recommending_unit_id:
-        return _("评委所在单位即该成果的推荐单位")
-    unit = submission.recommending_unit
-    if unit.unit_kind == UnitKind.GROUP_COMPANY and employer.parent_id == unit.pk:
-        return _("评委所在企业与申报企业同属一个集团")
-    return None
+    """Why ``judge`` must not score ``submission``, or ``None`` (standard.md §4; issue 8 item
+    3): see :func:`evaluation.conflicts.conflict_reason` (employer, every role of the judge's
+    login, declared conflicts, minus waivers)."""
+    from .conflicts import conflict_reason
+
+    return conflict_reason(judge, submission)
 
 
 @transaction.atomic
 def judge_assign(
-    *, membership: Membership, submission: Submission, judge: Judge, is_panel_chair: bool = False
+    *,
+    membership: Membership,
+    submission: Submission,
+    judge: Judge,
+    is_panel_chair: bool = False,
+    round=None,
 ) -> JudgeAssignment:
     """Assign ``judge`` to ``submission`` (association staff, ``evaluation:manage``).
 
@@ -109,15 +104,22 @@ def judge_assign(
         raise ValidationError(
             _("评委%(judge)s须回避该成果：%(reason)s。") % {"judge": judge.name, "reason": reason}
         )
-    if JudgeAssignment.objects.filter(submission=submission, judge=judge).exists():
+    if round is None:
+        from .judging import submission_default_round
+
+        round = submission_default_round(submission)
+    if JudgeAssignment.objects.filter(round=round, submission=submission, judge=judge).exists():
         raise ValidationError(_("该评委已分配到此成果。"))
     if (
         is_panel_chair
-        and JudgeAssignment.objects.filter(submission=submission, is_panel_chair=True, recused=False).exists()
+        and JudgeAssignment.objects.filter(
+            round=round, submission=submission, is_panel_chair=True, recused=False
+        ).exists()
     ):
         raise ValidationError(_("此成果已有评审组长。"))
     return JudgeAssignment.objects.create(
         organisation_id=submission.recommending_association_id,
+        round=round,
         submission=submission,
         judge=judge,
         is_panel_chair=is_panel_chair,
@@ -130,11 +132,10 @@ def judge_unassign(*, membership: Membership, assignment: JudgeAssignment) -> No
     """Remove an assignment (association staff). Refused once the judge submitted a sheet."""
     require_permission(membership, "evaluation:manage")
     require_permission(membership, "evaluation:release", assignment.submission)
-    if ScoreSheet.objects.filter(
-        submission=assignment.submission, judge=assignment.judge, status=ScoreSheetStatus.SUBMITTED
-    ).exists():
+    mine = {"round": assignment.round_id, "submission": assignment.submission, "judge": assignment.judge}
+    if ScoreSheet.objects.filter(status=ScoreSheetStatus.SUBMITTED, **mine).exists():
         raise ValidationError(_("该评委已提交评分表，不能取消分配；如需回避，请由评委申报回避。"))
-    ScoreSheet.objects.filter(submission=assignment.submission, judge=assignment.judge).delete()
+    ScoreSheet.objects.filter(**mine).delete()
     assignment.delete()
 
 
@@ -153,24 +154,22 @@ def recusal_declare(*, membership: Membership, submission: Submission, reason: s
         raise ValidationError({"reason": _("回避原因不能超过200字。")})
     if submission.scores_released_at:
         raise ValidationError(_("评分已公开，不能再申报回避。"))
-    assignment = JudgeAssignment.objects.select_for_update().get(
-        submission=submission, judge__user=membership.user, judge__organisation=membership.organisation
+    assignments = list(
+        JudgeAssignment.objects.select_for_update().filter(
+            submission=submission,
+            judge__user=membership.user,
+            judge__organisation=membership.organisation,
+            recused=False,
+        )
     )
-    # The judge's own sheets, fetched before the recusal hides the submission from their scope.
-    sheets = list(ScoreSheet.objects.filter(submission=submission, judge=assignment.judge))
-    assignment.recused, assignment.recusal_reason, assignment.is_panel_chair = True, reason, False
-    assignment.save()
-    for sheet in sheets:
-        sheet.status = ScoreSheetStatus.RECUSED
-        sheet.save(update_fields=["status"])
-    return assignment
-
-
-def sheet_kind_for(submission: Submission) -> str:
-    """The result score sheet of the submission's topic type (T/CAQ 10201-2020 附录B)."""
-    if submission.project.project_type == ProjectType.INNOVATION:
-        return ScoreSheetKind.INNOVATION_RESULT
-    return ScoreSheetKind.PROBLEM_SOLVING_RESULT
+    if not assignments:
+        raise ValidationError(_("您未被分配评审该成果。"))
+    # A recused assignment's sheets never count and never show (the aggregation and the
+    # scopes exclude sheets whose judge is recused on the submission).
+    for assignment in assignments:
+        assignment.recused, assignment.recusal_reason, assignment.is_panel_chair = True, reason, False
+        assignment.save()
+    return assignments[-1]
 
 
 def _points(raw, criterion: ScoringCriterion) -> Decimal:
@@ -198,20 +197,29 @@ def _points(raw, criterion: ScoringCriterion) -> Decimal:
 def score_sheet_save(
     *, membership: Membership, submission: Submission, points: dict, assessment: str, submit: bool
 ) -> ScoreSheet:
-    """Save (``submit=False``) or submit and lock (``submit=True``) the judge's result sheet.
+    """Save (``submit=False``) or submit and lock (``submit=True``) the judge's sheet in the
+    open round where the judge is assigned to ``submission``.
 
-    Inputs: ``points`` maps criterion codes of the submission's sheet kind to points
-    (0 to the item's maximum, in steps of 0.5); ``assessment`` ≤ 300 characters (seed 002,
-    Annex 5), required to submit. Output: the sheet with ``total`` = sum of items (out of
-    100). Raises ``PermissionDenied`` unless the judge is assigned and not recused;
-    ``ValidationError`` for bad points, a locked (submitted) sheet or released scores.
+    Inputs: ``points`` maps criterion codes of the round's sheet for the submission (附录B
+    by topic type, or the round's sheet) to points (0 to the item's maximum, in steps of
+    0.5); ``assessment`` ≤ 300 characters (seed 002, Annex 5), required to submit. Output:
+    the sheet with ``total`` = sum of items (out of 100). Submitting is the ``submit``
+    transition of ``evaluation/workflow.py``. Raises ``PermissionDenied`` unless the judge is
+    assigned and not recused; ``ValidationError`` for bad points, a locked (submitted) sheet,
+    no open round, or published results.
     """
+    from .judging import scoring_round_for
+    from .workflow import SCORE_SHEET_WORKFLOW
+
     require_permission(membership, "evaluation:score", submission)
-    if submission.scores_released_at:
-        raise ValidationError(_("评分已公开，不能再修改。"))
     judge = Judge.objects.get(user=membership.user, organisation=membership.organisation)
-    kind = sheet_kind_for(submission)
-    criteria = list(ScoringCriterion.objects.filter(sheet_kind=kind).order_by("position"))
+    round_ = scoring_round_for(judge=judge, submission=submission)
+    if round_ is None:
+        raise ValidationError(_("该成果当前没有进行中的评审轮次。"))
+    if round_.judging.is_frozen:
+        raise ValidationError(_("评审结果已发布，评分不能再修改。"))
+    template = round_.template_for(submission)
+    criteria = list(template.criteria.order_by("position"))
     assessment = (assessment or "").strip()
     if len(assessment) > ASSESSMENT_MAX_CHARS:
         raise ValidationError(
@@ -230,21 +238,22 @@ def score_sheet_save(
     if submit and not assessment:
         raise ValidationError({"assessment": _("提交前请填写总体评价（优势/不足之处）。")})
     sheet = (
-        ScoreSheet.objects.select_for_update().filter(submission=submission, judge=judge, kind=kind).first()
+        ScoreSheet.objects.select_for_update()
+        .filter(round=round_, submission=submission, judge=judge)
+        .first()
     )
     if sheet is None:
         sheet = ScoreSheet(
+            round=round_,
             submission=submission,
             judge=judge,
-            kind=kind,
+            template=template,
             organisation_id=submission.recommending_association_id,
         )
     elif sheet.status != ScoreSheetStatus.DRAFT:
-        raise ValidationError(_("评分表已提交并锁定；如需修改，请联系协会工作人员退回。"))
+        raise ValidationError(_("评分表已提交并锁定；如需修改，请先撤回评分表。"))
     sheet.assessment = assessment
     sheet.total = sum(values.values(), Decimal("0"))
-    if submit:
-        sheet.status, sheet.submitted_at = ScoreSheetStatus.SUBMITTED, timezone.now()
     sheet.save()
     existing = {item.criterion.code: item for item in sheet.items.select_related("criterion")}
     for criterion in criteria:
@@ -254,21 +263,20 @@ def score_sheet_save(
         if item.pk is None or item.points != values[criterion.code]:
             item.points = values[criterion.code]
             item.save()
+    if submit:
+        sheet = SCORE_SHEET_WORKFLOW.perform(sheet, "submit", membership=membership)
     return sheet
 
 
 @transaction.atomic
-def score_sheet_withdraw(*, membership: Membership, sheet: ScoreSheet) -> ScoreSheet:
-    """Reopen a submitted sheet for correction (association staff, before release)."""
-    require_permission(membership, "evaluation:manage")
-    require_permission(membership, "evaluation:release", sheet.submission)
-    if sheet.submission.scores_released_at:
-        raise ValidationError(_("评分已公开，不能退回评分表。"))
-    if sheet.status != ScoreSheetStatus.SUBMITTED:
-        raise ValidationError(_("只有已提交的评分表可以退回。"))
-    sheet.status, sheet.submitted_at = ScoreSheetStatus.DRAFT, None
-    sheet.save(update_fields=["status", "submitted_at"])
-    return sheet
+def score_sheet_withdraw(*, membership: Membership, sheet: ScoreSheet, reason: str = "") -> ScoreSheet:
+    """Reopen a submitted sheet for correction (association staff, before publication): the
+    ``return`` transition of ``evaluation/workflow.py``, recorded with ``reason``."""
+    from .workflow import SCORE_SHEET_WORKFLOW
+
+    return SCORE_SHEET_WORKFLOW.perform(
+        sheet, "staff_return", membership=membership, comment=reason or _("协会工作人员退回修改")
+    )
 
 
 @transaction.atomic

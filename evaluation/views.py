@@ -37,7 +37,7 @@ from .forms import (
     SubmissionEditForm,
     VideoUploadForm,
 )
-from .models import JudgeAssignment, ScoreSheet, Submission
+from .models import Judge, JudgeAssignment, ScoreSheet, Submission
 from .selectors import (
     assignment_list,
     criteria_for,
@@ -55,6 +55,24 @@ def unassigned_judges(submission: Submission):
     """The judging association's active judges not yet on the submission's panel."""
     return judge_list(association=submission.recommending_association).exclude(
         assignments__submission=submission
+    )
+
+
+def _scoring_template(membership, submission: Submission):
+    """The sheet the acting judge scores ``submission`` on in their open round (else the
+    first round's sheet for the submission, e.g. for staff)."""
+    from circles.choices import ProjectType
+
+    from .choices import ScoreSheetKind
+    from .judging import scoring_round_for, standard_template
+
+    judge = Judge.objects.filter(user=membership.user, organisation=membership.organisation).first()
+    round_ = scoring_round_for(judge=judge, submission=submission) if judge else None
+    if round_ is not None:
+        return round_.template_for(submission)
+    innovation = submission.project.project_type == ProjectType.INNOVATION
+    return standard_template(
+        ScoreSheetKind.INNOVATION_RESULT if innovation else ScoreSheetKind.PROBLEM_SOLVING_RESULT
     )
 
 
@@ -145,7 +163,6 @@ class SubmissionDetailView(WorkflowPageMixin, SubmissionMixin, TemplateView):
             .select_related("campaign")
             .first(),
         )
-        kind = services.sheet_kind_for(submission)
         sheets = list(score_sheet_list(submission=submission))
         my_sheet = next((s for s in sheets if s.judge.user_id == membership.user_id), None)
         can_score = membership.role == Role.JUDGE and has_permission(
@@ -154,7 +171,7 @@ class SubmissionDetailView(WorkflowPageMixin, SubmissionMixin, TemplateView):
         can_manage = has_permission(membership, "evaluation:manage") and has_permission(
             membership, "evaluation:release", submission
         )
-        criteria = list(criteria_for(kind=kind))
+        criteria = list(criteria_for(template=_scoring_template(membership, submission)))
         entered = sheet_values or (
             {i.criterion.code: i.points for i in my_sheet.items.all()} if my_sheet else {}
         )
@@ -189,7 +206,7 @@ class ScoreSheetSaveView(SubmissionMixin, View):
         submission = self.get_submission()
         require_permission(request.membership, "evaluation:score", submission)
         submit = request.POST.get("action") == "submit"
-        criteria = criteria_for(kind=services.sheet_kind_for(submission))
+        criteria = criteria_for(template=_scoring_template(request.membership, submission))
         points = {c.code: request.POST.get(f"points_{c.code}", "") for c in criteria}
         try:
             services.score_sheet_save(

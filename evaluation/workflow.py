@@ -37,8 +37,8 @@ from qcportal.models import Membership
 from qcportal.roles import Role
 from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
 
-from .choices import QUOTA_STATES, ScoreSheetStatus, SubmissionStatus
-from .models import JudgeAssignment, ScoreSheet, Submission
+from .choices import QUOTA_STATES, JudgingStatus, PanelStatus, RoundStatus, ScoreSheetStatus, SubmissionStatus
+from .models import JudgeAssignment, Judging, JudgingRound, Panel, Result, ScoreSheet, Submission
 
 S = SubmissionStatus
 
@@ -571,6 +571,416 @@ SUBMISSION_WORKFLOW = Workflow(
             notice=_("成果“%(object)s”已被企业撤回。"),
             style="outline-danger",
             description=_("撤回后释放申报名额。"),
+        ),
+    ],
+)
+
+
+# === Issue 8: judging ==========================================================================
+# Each lifecycle below is declared here as data; the rules they cite are in docs/rules.md
+# (R-JD-*). Sections: score sheets; rounds; panels; the judging's publication.
+
+
+def _judging_people(obj, ctx=None) -> list[tuple[int, int]]:
+    """The judging association's staff (协会工作人员)."""
+    return _members(obj.organisation_id, (Role.ASSOCIATION_STAFF,))
+
+
+def _judging_leaders(obj, ctx=None) -> list[tuple[int, int]]:
+    """The judging association's leadership (协会领导, awards:approve)."""
+    return _members(obj.organisation_id, (Role.ASSOCIATION_LEADERSHIP,))
+
+
+def _sheet_url(sheet: ScoreSheet) -> str:
+    return reverse("evaluation:submission-detail", args=[sheet.submission_id])
+
+
+def _judging_url(obj) -> str:
+    judging = (
+        obj if isinstance(obj, Judging) else obj.judging if hasattr(obj, "judging") else obj.round.judging
+    )
+    return reverse("evaluation:judging", args=[judging.campaign.code])
+
+
+def _not_frozen(obj, ctx) -> bool:
+    judging = obj if isinstance(obj, Judging) else getattr(obj, "judging", None) or obj.round.judging
+    return not judging.is_frozen
+
+
+NOT_FROZEN = Guard(
+    "R-JD-30",
+    _("评审结果已发布，评分和等级已冻结；如需修改，须由协会领导重新开放（审计留痕）。"),
+    _not_frozen,
+)
+
+
+# --- score sheets (standard.md §3: a submitted sheet is locked) -------------------------------
+def is_own_sheet(membership, sheet: ScoreSheet) -> bool:
+    """The sheet is the acting judge's own (their judge profile at this association) and
+    the judge is not recused on the submission."""
+    return (
+        sheet.judge.user_id == membership.user_id
+        and sheet.judge.organisation_id == membership.organisation_id
+        and not JudgeAssignment._base_manager.filter(
+            round_id=sheet.round_id, submission_id=sheet.submission_id, judge_id=sheet.judge_id, recused=True
+        ).exists()
+    )
+
+
+def _sheet_complete(sheet: ScoreSheet, ctx) -> bool:
+    return sheet.items.count() == sheet.template.criteria.count() and bool((sheet.assessment or "").strip())
+
+
+def _round_open(sheet: ScoreSheet, ctx) -> bool:
+    return sheet.round.status == RoundStatus.OPEN
+
+
+def _panel_open(sheet: ScoreSheet, ctx) -> bool:
+    return not Panel._base_manager.filter(
+        assignments__round_id=sheet.round_id,
+        assignments__submission_id=sheet.submission_id,
+        assignments__judge_id=sheet.judge_id,
+        status=PanelStatus.SIGNED_OFF,
+    ).exists()
+
+
+def _is_paper(sheet: ScoreSheet, ctx) -> bool:
+    return sheet.on_paper
+
+
+def _sheet_submitted(sheet: ScoreSheet, ctx: TransitionContext) -> None:
+    sheet.submitted_at = timezone.now()
+
+
+def _sheet_reopened(sheet: ScoreSheet, ctx: TransitionContext) -> None:
+    sheet.submitted_at = None
+
+
+SHEET_COMPLETE = Guard(
+    "R-JD-10", _("每个评审项目都须打分并填写总体评价（附录B；附件5 限300字）。"), _sheet_complete
+)
+ROUND_OPEN = Guard("R-JD-11", _("该评审轮次未在进行中，评分表不能提交或撤回。"), _round_open)
+PANEL_OPEN = Guard(
+    "R-JD-12", _("评审组长已签字，评分表不能再修改；如需修改，请协会工作人员重新开放评审组。"), _panel_open
+)
+IS_PAPER = Guard("R-JD-13", _("只有纸质评分表才能由协会工作人员代为提交。"), _is_paper)
+
+SCORE_SHEET_WORKFLOW = Workflow(
+    entity="evaluation.scoresheet",
+    model=ScoreSheet,
+    field="status",
+    url=_sheet_url,
+    transitions=[
+        Transition(
+            "submit",
+            _("提交评分表"),
+            source=(ScoreSheetStatus.DRAFT,),
+            target=ScoreSheetStatus.SUBMITTED,
+            permission="evaluation:score",
+            verb_past="submitted",
+            rule=is_own_sheet,
+            guards=(NOT_FROZEN, ROUND_OPEN, PANEL_OPEN, SHEET_COMPLETE),
+            comment="none",
+            effect=_sheet_submitted,
+            description=_("提交后评分表锁定（T/CAQ 10201-2020 附录B）。"),
+        ),
+        Transition(
+            "submit_paper",
+            _("代录提交纸质评分表"),
+            source=(ScoreSheetStatus.DRAFT,),
+            target=ScoreSheetStatus.SUBMITTED,
+            permission="evaluation:manage",
+            verb_past="submitted_on_paper",
+            guards=(NOT_FROZEN, ROUND_OPEN, PANEL_OPEN, IS_PAPER, SHEET_COMPLETE),
+            comment="optional",
+            effect=_sheet_submitted,
+            description=_("评委没有登录账户时，由协会工作人员按纸质评分表代录并提交，记录代录人。"),
+        ),
+        Transition(
+            "withdraw",
+            _("撤回修改"),
+            source=(ScoreSheetStatus.SUBMITTED,),
+            target=ScoreSheetStatus.DRAFT,
+            permission="evaluation:score",
+            verb_past="withdrawn",
+            rule=is_own_sheet,
+            guards=(NOT_FROZEN, ROUND_OPEN, PANEL_OPEN),
+            comment="required",
+            comment_label=_("撤回原因"),
+            effect=_sheet_reopened,
+            notify=_judging_people,
+            notice=_("%(actor)s撤回了评分表“%(object)s”以修改。"),
+            style="outline-secondary",
+        ),
+        Transition(
+            "staff_return",
+            _("退回评委修改"),
+            source=(ScoreSheetStatus.SUBMITTED,),
+            target=ScoreSheetStatus.DRAFT,
+            permission="evaluation:manage",
+            verb_past="returned",
+            guards=(NOT_FROZEN, PANEL_OPEN),
+            comment="required",
+            comment_label=_("退回原因"),
+            effect=_sheet_reopened,
+            style="outline-secondary",
+        ),
+    ],
+)
+
+
+# --- rounds (issue 8 item 2, item 4: publishing the assignment notifies the judges) -----------
+def _round_has_assignments(round_: JudgingRound, ctx) -> bool:
+    return JudgeAssignment._base_manager.filter(round=round_).exists()
+
+
+def _round_panels_signed(round_: JudgingRound, ctx) -> bool:
+    return not Panel._base_manager.filter(round=round_, status=PanelStatus.OPEN).exists()
+
+
+def _round_assignment_published(round_: JudgingRound, ctx: TransitionContext) -> None:
+    round_.assignment_published_at = timezone.now()
+
+
+def _round_judges(round_: JudgingRound, ctx=None) -> list[tuple[int, int]]:
+    """The logins of the judges assigned in the round (not recused)."""
+    return list(
+        JudgeAssignment._base_manager.filter(round=round_, recused=False, judge__user__isnull=False)
+        .values_list("judge__user_id", "judge__organisation_id")
+        .distinct()
+    )
+
+
+ROUND_HAS_ASSIGNMENTS = Guard("R-JD-20", _("本轮尚未分配评委。"), _round_has_assignments)
+ROUND_PANELS_SIGNED = Guard("R-JD-21", _("本轮还有评审组的组长未签字。"), _round_panels_signed)
+
+ROUND_WORKFLOW = Workflow(
+    entity="evaluation.round",
+    model=JudgingRound,
+    field="status",
+    url=_judging_url,
+    transitions=[
+        Transition(
+            "publish_assignment",
+            _("发布评委分配"),
+            source=(RoundStatus.DRAFT,),
+            target=RoundStatus.OPEN,
+            permission="evaluation:manage",
+            verb_past="assignment_published",
+            guards=(NOT_FROZEN, ROUND_HAS_ASSIGNMENTS),
+            comment="none",
+            effect=_round_assignment_published,
+            notify=_round_judges,
+            notice=_("“%(object)s”的评审任务已分配给您，请按时完成评分。"),
+            style="success",
+        ),
+        Transition(
+            "close",
+            _("结束本轮"),
+            source=(RoundStatus.OPEN,),
+            target=RoundStatus.CLOSED,
+            permission="evaluation:manage",
+            verb_past="closed",
+            guards=(NOT_FROZEN, ROUND_PANELS_SIGNED),
+            comment="none",
+        ),
+        Transition(
+            "reopen",
+            _("重新开放"),
+            source=(RoundStatus.CLOSED,),
+            target=RoundStatus.OPEN,
+            permission="evaluation:manage",
+            verb_past="reopened",
+            guards=(NOT_FROZEN,),
+            comment="required",
+            comment_label=_("重新开放原因"),
+            style="outline-secondary",
+        ),
+    ],
+)
+
+
+# --- panels (standard.md §3: 评审组长签字) -------------------------------------------------------
+def is_panel_chair_or_judging_staff(membership, panel: Panel) -> bool:
+    """The panel's chair (their judge login at the association) or the judging
+    association's staff."""
+    if membership.role == Role.JUDGE:
+        return (
+            panel.chair_id is not None
+            and panel.chair.user_id == membership.user_id
+            and panel.organisation_id == membership.organisation_id
+        )
+    return membership.organisation_id == panel.organisation_id
+
+
+def _panel_sheets_in(panel: Panel, ctx) -> bool:
+    """Every non-recused assignment of the panel has a submitted sheet."""
+    from django.db.models import Exists, OuterRef
+
+    submitted = ScoreSheet._base_manager.filter(
+        round_id=OuterRef("round_id"),
+        submission_id=OuterRef("submission_id"),
+        judge_id=OuterRef("judge_id"),
+        status=ScoreSheetStatus.SUBMITTED,
+    )
+    return not (
+        JudgeAssignment._base_manager.filter(panel=panel, recused=False).exclude(Exists(submitted)).exists()
+    )
+
+
+def _panel_signed(panel: Panel, ctx: TransitionContext) -> None:
+    panel.signed_off_by, panel.signed_off_at = ctx.user, timezone.now()
+
+
+def _panel_unsigned(panel: Panel, ctx: TransitionContext) -> None:
+    panel.signed_off_by, panel.signed_off_at = None, None
+
+
+PANEL_SHEETS_IN = Guard("R-JD-22", _("本组还有评委未提交评分表，组长不能签字。"), _panel_sheets_in)
+
+PANEL_WORKFLOW = Workflow(
+    entity="evaluation.panel",
+    model=Panel,
+    field="status",
+    url=_judging_url,
+    transitions=[
+        Transition(
+            "sign_off",
+            _("组长签字"),
+            source=(PanelStatus.OPEN,),
+            target=PanelStatus.SIGNED_OFF,
+            permission="evaluation:release",
+            verb_past="signed_off",
+            rule=is_panel_chair_or_judging_staff,
+            guards=(NOT_FROZEN, PANEL_SHEETS_IN),
+            comment="optional",
+            effect=_panel_signed,
+            notify=_judging_people,
+            notice=_("评审组“%(object)s”组长已签字。"),
+            style="success",
+        ),
+        Transition(
+            "reopen",
+            _("重新开放评审组"),
+            source=(PanelStatus.SIGNED_OFF,),
+            target=PanelStatus.OPEN,
+            permission="evaluation:manage",
+            verb_past="reopened",
+            guards=(NOT_FROZEN,),
+            comment="required",
+            comment_label=_("重新开放原因"),
+            effect=_panel_unsigned,
+            style="outline-secondary",
+        ),
+    ],
+)
+
+
+# --- the judging's publication (issue 8 item 7) --------------------------------------------------
+def _rounds_closed(judging: Judging, ctx) -> bool:
+    rounds = JudgingRound._base_manager.filter(judging=judging)
+    return rounds.exists() and not rounds.exclude(status=RoundStatus.CLOSED).exists()
+
+
+def _has_results(judging: Judging, ctx) -> bool:
+    return Result._base_manager.filter(judging=judging, final_score__isnull=False).exists()
+
+
+def _approved(judging: Judging, ctx: TransitionContext) -> None:
+    judging.approved_by, judging.approved_at = ctx.user, timezone.now()
+
+
+def _unapproved(judging: Judging, ctx: TransitionContext) -> None:
+    judging.approved_by, judging.approved_at = None, None
+
+
+def _published(judging: Judging, ctx: TransitionContext) -> None:
+    judging.published_by, judging.published_at = ctx.user, timezone.now()
+    from .grading import judging_publish_effect
+
+    judging_publish_effect(judging, ctx)
+
+
+def _reopened(judging: Judging, ctx: TransitionContext) -> None:
+    judging.published_by, judging.published_at = None, None
+    judging.approved_by, judging.approved_at = None, None
+
+
+ROUNDS_CLOSED = Guard("R-JD-31", _("还有评审轮次未结束。"), _rounds_closed)
+HAS_RESULTS = Guard("R-JD-32", _("尚未计算评审结果。"), _has_results)
+
+JUDGING_WORKFLOW = Workflow(
+    entity="evaluation.judging",
+    model=Judging,
+    field="status",
+    url=_judging_url,
+    transitions=[
+        Transition(
+            "request_approval",
+            _("提交领导审批"),
+            source=(JudgingStatus.GRADING,),
+            target=JudgingStatus.PENDING_APPROVAL,
+            permission="evaluation:manage",
+            verb_past="approval_requested",
+            guards=(ROUNDS_CLOSED, HAS_RESULTS),
+            comment="optional",
+            notify=_judging_leaders,
+            notice=_("“%(object)s”的评审结果和等级待您审批。"),
+        ),
+        Transition(
+            "approve",
+            _("审批通过"),
+            source=(JudgingStatus.PENDING_APPROVAL,),
+            target=JudgingStatus.APPROVED,
+            permission="awards:approve",
+            verb_past="approved",
+            comment="optional",
+            effect=_approved,
+            notify=_judging_people,
+            notice=_("%(actor)s批准了“%(object)s”的评审结果，可以发布。"),
+            style="success",
+        ),
+        Transition(
+            "return",
+            _("退回修改"),
+            source=(JudgingStatus.PENDING_APPROVAL, JudgingStatus.APPROVED),
+            target=JudgingStatus.GRADING,
+            permission="awards:approve",
+            verb_past="returned",
+            comment="required",
+            comment_label=_("退回原因"),
+            effect=_unapproved,
+            notify=_judging_people,
+            notice=_("%(actor)s退回了“%(object)s”的评审结果。"),
+            style="outline-danger",
+        ),
+        Transition(
+            "publish",
+            _("发布结果"),
+            source=(JudgingStatus.APPROVED,),
+            target=JudgingStatus.PUBLISHED,
+            permission="evaluation:manage",
+            verb_past="published",
+            comment="none",
+            effect=_published,
+            notify=_judging_leaders,
+            notice=_("“%(object)s”的评审结果已发布。"),
+            style="success",
+            description=_("发布后分数和等级冻结；之后的修改须由协会领导重新开放并说明原因。"),
+        ),
+        Transition(
+            "reopen",
+            _("重新开放"),
+            source=(JudgingStatus.PUBLISHED,),
+            target=JudgingStatus.GRADING,
+            permission="awards:approve",
+            verb_past="reopened",
+            comment="required",
+            comment_label=_("重新开放原因"),
+            effect=_reopened,
+            notify=_judging_people,
+            notice=_("%(actor)s重新开放了“%(object)s”的评审结果。"),
+            style="outline-danger",
         ),
     ],
 )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from circles.choices import CircleStatus, MemberRole, ProjectStatus, ProjectType, TargetKind, procedure_for
 from circles.models import ActivityRecord, Circle, CircleMember, Project
 from evaluation.choices import JudgeLevel, ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
+from evaluation.judging import standard_template, submission_default_round
 from evaluation.models import Judge, JudgeAssignment, ScoreItem, ScoreSheet, ScoringCriterion, Submission
 from evaluation.services import recusal_reason_for, submission_scores_aggregate
 from promotion.choices import CampaignStatus, StageKind
@@ -592,11 +593,16 @@ def _judge_panel(submission, judges, criteria, rng, *, quality: float, chair_sco
         else ScoreSheetKind.PROBLEM_SOLVING_RESULT
     )
     association = submission.recommending_association
+    round_ = submission_default_round(submission)
     for position, judge in enumerate(judges):
         if recusal_reason_for(judge, submission):
             continue  # automatic recusal (standard.md §4)
         JudgeAssignment.objects.create(
-            organisation=association, submission=submission, judge=judge, is_panel_chair=position == 0
+            organisation=association,
+            round=round_,
+            submission=submission,
+            judge=judge,
+            is_panel_chair=position == 0,
         )
         if position == 0 and not chair_scores:
             continue
@@ -614,9 +620,10 @@ def _judge_panel(submission, judges, criteria, rng, *, quality: float, chair_sco
         ]
         sheet = ScoreSheet.objects.create(
             organisation=association,
+            round=round_,
             submission=submission,
             judge=judge,
-            kind=kind,
+            template=standard_template(kind),
             total=sum((p for _, p in points), Decimal("0")),
             assessment=_assessment(rng),
             status=ScoreSheetStatus.SUBMITTED,
@@ -635,7 +642,8 @@ def seed_submissions(
     if Submission.objects.filter(campaign=campaign).exists():
         return 0
     criteria = {
-        kind: list(ScoringCriterion.objects.filter(sheet_kind=kind)) for kind in ScoreSheetKind.values
+        kind: list(ScoringCriterion.objects.filter(template=standard_template(kind)).order_by("position"))
+        for kind in ScoreSheetKind.values
     }
     domains = list(campaign.domains.all())
     created = 0
@@ -1163,7 +1171,8 @@ def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Jud
     ]
     panel = judges["SAQ"][:4]
     criteria = {
-        kind: list(ScoringCriterion.objects.filter(sheet_kind=kind)) for kind in ScoreSheetKind.values
+        kind: list(ScoringCriterion.objects.filter(template=standard_template(kind)).order_by("position"))
+        for kind in ScoreSheetKind.values
     }
     rng = random.Random("live")
     for n, (enterprise_code, statuses) in enumerate(plan):

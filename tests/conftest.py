@@ -16,7 +16,6 @@ test that needs a database without the network takes :func:`empty_database`.
 
 import copy
 import datetime as dt
-import importlib
 import io
 import re
 import shutil
@@ -35,6 +34,7 @@ from django.utils import timezone, translation
 
 from circles.choices import ProjectStatus, ProjectType, TargetKind
 from evaluation.choices import JudgeLevel, ScoreSheetKind, SubmissionStatus
+from evaluation.judging import submission_default_round
 from evaluation.models import JudgeAssignment, Submission
 from evaluation.services import submission_scores_aggregate
 from qcportal.choices import OrganisationKind as K
@@ -243,7 +243,11 @@ def build_network():
         for submission, panel in ((s1, judges[:6]), (s2, judges[:3]), (s3, judges[5:])):
             for position, judge in enumerate(panel):
                 JudgeAssignment.objects.create(
-                    organisation=pa, submission=submission, judge=judge, is_panel_chair=position == 0
+                    organisation=pa,
+                    round=submission_default_round(submission),
+                    submission=submission,
+                    judge=judge,
+                    is_panel_chair=position == 0,
                 )
         Submission.objects.filter(pk__in=[s1.pk, s2.pk]).update(scores_released_at=timezone.now())
         # s6: passed formal review, not yet scored; the panel 赵组长 (chair), 钱骨干, 孙评委 is assigned.
@@ -256,7 +260,11 @@ def build_network():
         )
         for position, judge in enumerate(judges[:3]):
             JudgeAssignment.objects.create(
-                organisation=pa, submission=s6, judge=judge, is_panel_chair=position == 0
+                organisation=pa,
+                round=submission_default_round(s6),
+                submission=s6,
+                judge=judge,
+                is_panel_chair=position == 0,
             )
         submission_scores_aggregate(campaign=campaign)
 
@@ -296,7 +304,13 @@ def build_network():
             level=JudgeLevel.PANEL_CHAIR,
             user=users.pb_judge,
         )
-        JudgeAssignment.objects.create(organisation=pb, submission=s5, judge=pb_judge, is_panel_chair=True)
+        JudgeAssignment.objects.create(
+            organisation=pb,
+            round=submission_default_round(s5),
+            submission=s5,
+            judge=pb_judge,
+            is_panel_chair=True,
+        )
         pb_sheet = f.ScoreSheetFactory(organisation=pb, submission=s5, judge=pb_judge, total=Decimal("90"))
         run_pa = ReportRun.objects.create(
             organisation=pa, campaign=campaign, form="annex3", file_format="xlsx", requested_by=users.pa_staff
@@ -346,7 +360,9 @@ def build_network():
 def seed_standard_criteria() -> None:
     """Seed the score sheets of T/CAQ 10201-2020 (migration ``evaluation.0003``) again, for a
     database that was flushed or truncated after migrating."""
-    importlib.import_module("evaluation.migrations.0003_standard_criteria").seed(django_apps, None)
+    from evaluation.standard_sheets import seed_standard_templates
+
+    seed_standard_templates()
 
 
 #: The apps whose tables :func:`truncate_app_tables` empties (contenttypes, auth permissions

@@ -178,11 +178,25 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     panel_assessment = "优势：数据翔实。不足：图表不规范。"
 
 
+def _default_round(sheet):
+    from evaluation.judging import submission_default_round
+
+    return submission_default_round(sheet.submission)
+
+
 class ScoreSheetFactory(factory.django.DjangoModelFactory):
+    """A submitted sheet in the submission's first round (created as a materials round when
+    the judging has none); ``kind`` picks the standard template (附录B)."""
+
     class Meta:
         model = ScoreSheet
+        exclude = ("kind",)
 
     kind = ScoreSheetKind.PROBLEM_SOLVING_RESULT
+    round = factory.LazyAttribute(_default_round)
+    template = factory.LazyAttribute(
+        lambda o: __import__("evaluation.judging", fromlist=["standard_template"]).standard_template(o.kind)
+    )
     status = ScoreSheetStatus.SUBMITTED
     assessment = "评价"
 

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from evaluation.judging import submission_default_round
 from evaluation.models import JudgeAssignment, Submission
 from qcportal.models import Membership
 from qcportal.tenancy import no_tenant, tenant_scope
@@ -95,7 +96,11 @@ def test_result_from_submission_to_national_recommendation(network, sign_in, tmp
         submission = Submission.objects.get(campaign=live.campaign, project=project)
         judge = network.judges[0]
         JudgeAssignment.objects.create(
-            organisation=network.pa, submission=submission, judge=judge, is_panel_chair=True
+            organisation=network.pa,
+            round=submission_default_round(submission),
+            submission=submission,
+            judge=judge,
+            is_panel_chair=True,
         )
         f.ScoreSheetFactory(organisation=network.pa, submission=submission, judge=judge, total="92")
     staff.goto(url)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from circles.choices import ProjectStatus
 from evaluation import services
 from evaluation.choices import SubmissionStatus as S
+from evaluation.judging import submission_default_round
 from evaluation.models import JudgeAssignment, Submission
 from evaluation.workflow import SUBMISSION_WORKFLOW
 from promotion.choices import CampaignStatus, StageKind
@@ -373,7 +374,11 @@ def scored(network, live, project):
     with no_tenant():
         judge = network.judges[0]
         JudgeAssignment.objects.create(
-            organisation=network.pa, submission=s, judge=judge, is_panel_chair=True
+            organisation=network.pa,
+            round=submission_default_round(s),
+            submission=s,
+            judge=judge,
+            is_panel_chair=True,
         )
         f.ScoreSheetFactory(organisation=network.pa, submission=s, judge=judge, total="91.5")
     return take(network.users.pa_staff, s, "release_scores")

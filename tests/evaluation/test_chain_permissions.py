@@ -16,6 +16,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from evaluation.judging import submission_default_round
 from evaluation.models import JudgeAssignment, Submission
 from qcportal.tenancy import no_tenant
 from qcportal.workflow import WORKFLOWS
@@ -82,7 +83,11 @@ def _submission(network, live, state, n):
             correction_due=live.today,
         )
         JudgeAssignment.objects.create(
-            organisation=network.pa, submission=submission, judge=network.judges[0], is_panel_chair=True
+            organisation=network.pa,
+            round=submission_default_round(submission),
+            submission=submission,
+            judge=network.judges[0],
+            is_panel_chair=True,
         )
         f.ScoreSheetFactory(
             organisation=network.pa, submission=submission, judge=network.judges[0], total="90"

@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from evaluation.choices import ScoreSheetKind, ScoreSheetStatus, SubmissionStatus
+from evaluation.judging import submission_default_round
 from evaluation.models import JudgeAssignment, ScoreSheet, ScoringCriterion
 from qcportal.models import AuditEntry, Invitation, Membership, Organisation, User
 from qcportal.tenancy import no_tenant
@@ -79,12 +80,16 @@ def judging(network):
             status=SubmissionStatus.FORMALLY_REVIEWED,
         )
         JudgeAssignment.objects.create(
-            organisation=network.pa, submission=submission, judge=network.judges[0], is_panel_chair=True
+            organisation=network.pa,
+            round=submission_default_round(submission),
+            submission=submission,
+            judge=network.judges[0],
+            is_panel_chair=True,
         )
         criteria = list(
-            ScoringCriterion.objects.filter(sheet_kind=ScoreSheetKind.PROBLEM_SOLVING_RESULT).order_by(
-                "position"
-            )
+            ScoringCriterion.objects.filter(
+                template__kind=ScoreSheetKind.PROBLEM_SOLVING_RESULT, template__organisation__isnull=True
+            ).order_by("position")
         )
     assert criteria, "the standard's criteria are seeded by migration"
     return SimpleNamespace(submission=submission, criteria=criteria)
@@ -214,9 +219,10 @@ def score_sheet_submit(ctx):
     with no_tenant():
         sheet = ScoreSheet.objects.create(
             organisation=ctx.network.pa,
+            round=submission_default_round(submission),
+            template=ctx.judging.criteria[0].template,
             submission=submission,
             judge=ctx.network.judges[0],
-            kind=ScoreSheetKind.PROBLEM_SOLVING_RESULT,
             status=ScoreSheetStatus.DRAFT,
         )
     post(
@@ -233,7 +239,10 @@ def recusal_declare(ctx):
     submission = ctx.judging.submission
     with no_tenant():
         assignment = JudgeAssignment.objects.create(
-            organisation=ctx.network.pa, submission=submission, judge=ctx.network.judges[1]
+            organisation=ctx.network.pa,
+            round=submission_default_round(submission),
+            submission=submission,
+            judge=ctx.network.judges[1],
         )
     post(
         ctx.login(ctx.network.users.pa_judge2),
