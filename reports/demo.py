@@ -239,6 +239,7 @@ LOGINS = [
     DemoLogin("leader", "李俊杰", "QC小组组长（执行层）", "SAQ-PD-E1", Role.CIRCLE_LEADER),
     DemoLogin("member", "赵雅琴", "QC小组组员（执行层）", "SAQ-PD-E1", Role.CIRCLE_MEMBER),
     DemoLogin("judge", "黄志强", "评委（上海市质协评审组长）", "SAQ", Role.JUDGE),
+    DemoLogin("judge2", "邱明远", "评委（上海市质协评委骨干）", "SAQ", Role.JUDGE),
     DemoLogin(
         "judge",
         "黄志强",
@@ -545,32 +546,62 @@ def seed_figures(orgs: dict[str, Organisation], campaign: Campaign, circles: int
         )
 
 
+#: Judges per association in the expert pool (专家库); Shanghai's is larger (two panels).
+JUDGES_PER_ASSOCIATION = {"SAQ": 14}
+
+
 def seed_judges(orgs: dict[str, Organisation]) -> dict[str, list[Judge]]:
-    """Seven judges per provincial/industry association (1 panel chair, 2 senior judges, 4
-    judges) with certificate numbers; the demo ``judge`` login is SAQ's panel chair."""
+    """The expert pool (专家库, issue 8 item 1) of each provincial/industry association: seven
+    judges (1 panel chair, 2 senior judges, 4 judges; Shanghai fourteen) with certificate
+    numbers, specialty domains and topic types, and QC小组活动推进者/诊断师 qualifications
+    (one expired); the demo ``judge`` login is SAQ's first panel chair, ``judge2`` a senior
+    judge; the others have no login (their paper sheets are entered by staff)."""
+    from circles.choices import ProjectType
+    from evaluation.choices import QualificationKind
+    from evaluation.models import JudgeQualification
+
     judges: dict[str, list[Judge]] = {}
-    judge_user = User.objects.get(username="judge")
+    logins = {1: User.objects.get(username="judge"), 2: User.objects.get(username="judge2")}
     for a_index, (code, *_rest) in enumerate(ASSOCIATIONS, start=1):
         rng = random.Random(f"judges-{code}")
         employers = [
             o for o in orgs.values() if o.kind == K.ENTERPRISE and o.path.startswith(orgs[code].path)
         ]
         judges[code] = []
-        for n in range(1, 8):
-            level = JudgeLevel.PANEL_CHAIR if n == 1 else JudgeLevel.SENIOR if n <= 3 else JudgeLevel.JUDGE
+        for n in range(1, JUDGES_PER_ASSOCIATION.get(code, 7) + 1):
+            level = (
+                JudgeLevel.PANEL_CHAIR
+                if n in (1, 8)
+                else JudgeLevel.SENIOR
+                if n in (2, 3, 9, 10)
+                else JudgeLevel.JUDGE
+            )
             employer = employers[(n * 3) % len(employers)] if n > 1 else None
-            is_demo = code == "SAQ" and n == 1
+            login = logins.get(n) if code == "SAQ" else None
+            domains = [] if n % 4 == 0 else [DOMAINS[n % len(DOMAINS)], DOMAINS[(n + 2) % len(DOMAINS)]]
             judge, _ = Judge.objects.update_or_create(
                 organisation=orgs[code],
                 certificate_number=f"QCPS{2015 + n % 5}{a_index:02d}{n:03d}",
                 defaults=dict(
-                    name=judge_user.full_name if is_demo else _person(rng),
+                    name=login.full_name if login else _person(rng),
                     work_unit=employer.name if employer else f"{orgs[code].name}专家委员会",
                     employer=employer,
                     mobile=f"137{rng.randint(10000000, 99999999)}",
+                    email=f"judge{a_index:02d}{n:02d}@example.cn",
                     level=level,
-                    user=judge_user if is_demo else None,
+                    user=login,
+                    domains=domains,
+                    topic_types=[] if n % 3 else [ProjectType.PROBLEM_SOLVING],
                 ),
+            )
+            JudgeQualification.objects.update_or_create(
+                judge=judge,
+                kind=QualificationKind.PROMOTER if n % 2 else QualificationKind.DIAGNOSTICIAN,
+                number=f"TJ{a_index:02d}{n:04d}",
+                defaults={
+                    "title": "QC小组活动推进者证书" if n % 2 else "QC小组活动诊断师证书",
+                    "expires_on": dt.date(2019 + n, 12, 31),
+                },
             )
             judges[code].append(judge)
     return judges
@@ -716,7 +747,7 @@ def seed_submissions(
             open_for_demo = code == "SAQ" and n >= 6
             _judge_panel(
                 submission,
-                judges[code],
+                judges[code][:7],
                 criteria,
                 rng,
                 quality=rng.uniform(0.72, 0.95),
