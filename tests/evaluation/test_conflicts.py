@@ -94,8 +94,12 @@ def test_declared_conflict_with_a_submission_recuses_the_assignment(network):
         with pytest.raises(ValidationError):
             pool.conflict_declare(membership=m, submission=Submission.objects.get(pk=s6.pk), reason="")
         with pytest.raises(ValidationError):
-            pool.conflict_declare(membership=m, submission=Submission.objects.get(pk=s6.pk), reason="长" * 201)
-        pool.conflict_declare(membership=m, submission=Submission.objects.get(pk=s6.pk), reason="曾指导该小组")
+            pool.conflict_declare(
+                membership=m, submission=Submission.objects.get(pk=s6.pk), reason="长" * 201
+            )
+        pool.conflict_declare(
+            membership=m, submission=Submission.objects.get(pk=s6.pk), reason="曾指导该小组"
+        )
     assert "曾指导该小组" in conflict_reason(judge, s6)
     assignment = JudgeAssignment._base_manager.get(judge=judge, submission=s6)
     assert assignment.recused and assignment.recusal_reason == "曾指导该小组"
@@ -122,7 +126,9 @@ def test_declare_page_posts_and_shows_errors_inline(network, login):
     assert "未找到该单位代码" in response.content.decode()
     response = client.post(url, {"submission": network.submissions[5].pk, "reason": "同事"})
     assert response.status_code == 302
-    assert JudgeAssignment._base_manager.get(judge=network.judges[1], submission=network.submissions[5]).recused
+    assert JudgeAssignment._base_manager.get(
+        judge=network.judges[1], submission=network.submissions[5]
+    ).recused
 
 
 def test_waiver_by_staff_is_recorded_with_reason_and_actor(network, login):
@@ -132,13 +138,17 @@ def test_waiver_by_staff_is_recorded_with_reason_and_actor(network, login):
     with membership_scope(staff):
         with pytest.raises(ValidationError, match="原因"):
             pool.conflict_waive(membership=staff, judge=judge, submission=s1, reason=" ")
-        waiver = pool.conflict_waive(membership=staff, judge=judge, submission=s1, reason="仅同属一推荐单位，经审议豁免")
+        waiver = pool.conflict_waive(
+            membership=staff, judge=judge, submission=s1, reason="仅同属一推荐单位，经审议豁免"
+        )
         with pytest.raises(ValidationError, match="已豁免"):
             pool.conflict_waive(membership=staff, judge=judge, submission=s1, reason="再次")
     assert conflict_reason(judge, s1) is None
     assert waiver.waived_by == network.users.pa_staff and waiver.reason.startswith("仅同属")
     with no_tenant():
-        entry = AuditEntry.objects.filter(object_pk=str(waiver.pk), content_type__model="conflictwaiver").get()
+        entry = AuditEntry.objects.filter(
+            object_pk=str(waiver.pk), content_type__model="conflictwaiver"
+        ).get()
     assert entry.organisation_id == network.pa.pk
     # the staff page lists conflicts and waivers; revoking restores the conflict
     client = login(network.users.pa_staff)
