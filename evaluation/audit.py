@@ -9,3 +9,8 @@ def register() -> None:
 
     for model in (Judge, Submission, JudgeAssignment, ScoreSheet, ScoreItem):
         auditlog.register(model)
+    # Issue 8 items 1 and 3: the pool's qualifications, declared conflicts and waivers.
+    from .models import ConflictDeclaration, ConflictWaiver, JudgeQualification
+
+    for model in (JudgeQualification, ConflictDeclaration, ConflictWaiver):
+        auditlog.register(model)

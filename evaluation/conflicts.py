@@ -102,7 +102,7 @@ def conflicted_pairs(
         ):
             for judge_id, reason in by_org.get(org_id, ()):
                 pairs.setdefault((judge_id, s.pk), f"{reason}：{what}")
-    submission_ids = [s.pk for s in submissions]
+    submission_ids = {s.pk for s in submissions}
     sub_orgs = defaultdict(list)
     for s in submissions:
         for org_id in (s.organisation_id, s.recommending_unit_id, enterprise_parent.get(s.organisation_id)):

@@ -23,6 +23,7 @@ NAVIGATION = (
         ("structure:manage", "circles:view", "circles:view_own", "organisations:view"),
     ),
     (_("评审任务"), "evaluation:task-list", "evaluation:score"),
+    (_("专家库"), "evaluation:pool", "evaluation:manage"),
     (_("报表记录"), "reports:run-list", "reports:view"),
     (_("组织管理"), "organisation-list", "organisations:view"),
     (_("用户管理"), "membership-list", "users:manage"),

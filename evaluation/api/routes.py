@@ -9,3 +9,6 @@ def register() -> None:
 
     register_api_viewset("submissions", SubmissionViewSet, basename="submission")
     register_api_viewset("score-sheets", ScoreSheetViewSet, basename="scoresheet")
+    from .pool import JudgeViewSet
+
+    register_api_viewset("judges", JudgeViewSet, basename="judge")
