@@ -74,7 +74,7 @@ def build(n_subs: int, n_judges: int, n_enterprises: int, seed: int = 2025):
         d: PanelIn(judges=[j.id for j in judges if DOMAINS[j.id % len(DOMAINS)] == d], chair=None)
         for d in DOMAINS
     }
-    for d, panel in panels.items():
+    for _d, panel in panels.items():
         panel.chair = panel.judges[0]
     by_org = {}
     for j, orgs in interested.items():

@@ -399,7 +399,7 @@ def assignment_plan(round_: JudgingRound) -> Plan:
             rows.append((s.id, j, panel_of[s.id], solution.chair[s.id] == j, j in pinned.get(s.id, ())))
     judge_names = {j.pk: j for j in judges}
     loads = defaultdict(int)
-    for sid, jid, pid, _chair, _pin in rows:
+    for _sid, jid, pid, _chair, _pin in rows:
         loads[(pid, jid)] += 1
     panel_names = {p.pk: p.name for p in Panel._base_manager.filter(round=round_)}
     load_rows = []
@@ -435,7 +435,9 @@ def _locked_round(
     membership: Membership, round_: JudgingRound, *, states=(RoundStatus.DRAFT,)
 ) -> JudgingRound:
     require_permission(membership, "evaluation:manage")
-    round_ = JudgingRound._base_manager.select_for_update().select_related("judging").get(pk=round_.pk)
+    round_ = (
+        JudgingRound._base_manager.select_for_update(of=("self",)).select_related("judging").get(pk=round_.pk)
+    )
     if round_.organisation_id != membership.organisation_id:
         raise PermissionDenied(_("只有评审协会的工作人员可以分配评委。"))
     frozen_refusal(round_.judging)
@@ -510,9 +512,10 @@ def _assignment_locked(
 ) -> tuple[JudgeAssignment, JudgingRound]:
     round_ = _locked_round(membership, assignment.round, states=(RoundStatus.DRAFT, RoundStatus.OPEN))
     assignment = (
-        JudgeAssignment._base_manager.select_for_update()
+        JudgeAssignment._base_manager.select_for_update(of=("self",))
         .select_related("submission", "judge", "panel")
         .filter(pk=assignment.pk, round=round_)
+        .order_by()
         .first()
     )
     if assignment is None:

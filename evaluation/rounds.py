@@ -505,7 +505,9 @@ def round_update(*, membership: Membership, round_: JudgingRound, data: dict) ->
     change everything; once its assignment is published only the name, dates and weight.
     Raises ``ValidationError`` (Chinese) for bad input or a published judging."""
     require_permission(membership, "evaluation:manage")
-    round_ = JudgingRound._base_manager.select_for_update().select_related("judging").get(pk=round_.pk)
+    round_ = (
+        JudgingRound._base_manager.select_for_update(of=("self",)).select_related("judging").get(pk=round_.pk)
+    )
     _own(membership, round_.judging)
     frozen_refusal(round_.judging)
     fields = clean_round(round_.judging, data, instance=round_)
@@ -533,7 +535,9 @@ def round_delete(*, membership: Membership, round_: JudgingRound) -> None:
     move up one position. Refused for a round whose assignment is published or a published
     judging (issue 8, item 2)."""
     require_permission(membership, "evaluation:manage")
-    round_ = JudgingRound._base_manager.select_for_update().select_related("judging").get(pk=round_.pk)
+    round_ = (
+        JudgingRound._base_manager.select_for_update(of=("self",)).select_related("judging").get(pk=round_.pk)
+    )
     _own(membership, round_.judging)
     frozen_refusal(round_.judging)
     if round_.status != RoundStatus.DRAFT:
@@ -561,7 +565,9 @@ def _panel_judges(judging: Judging, judges) -> list[Judge]:
 
 
 def _editable_round(membership: Membership, round_: JudgingRound) -> JudgingRound:
-    round_ = JudgingRound._base_manager.select_for_update().select_related("judging").get(pk=round_.pk)
+    round_ = (
+        JudgingRound._base_manager.select_for_update(of=("self",)).select_related("judging").get(pk=round_.pk)
+    )
     _own(membership, round_.judging)
     frozen_refusal(round_.judging)
     if round_.status != RoundStatus.DRAFT:

@@ -9,3 +9,7 @@ def register() -> None:
 
     register_api_viewset("submissions", SubmissionViewSet, basename="submission")
     register_api_viewset("score-sheets", ScoreSheetViewSet, basename="scoresheet")
+    from .rounds import AssignmentViewSet, RoundViewSet
+
+    register_api_viewset("rounds", RoundViewSet, basename="round")
+    register_api_viewset("assignments", AssignmentViewSet, basename="judgeassignment")
