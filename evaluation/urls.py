@@ -35,4 +35,5 @@ urlpatterns = [
     path("sheets/<int:pk>/withdraw/", views.SheetWithdrawView.as_view(), name="sheet-withdraw"),
     path("campaigns/<str:code>/judging/", views.JudgingOverviewView.as_view(), name="judging"),
     path("", include("evaluation.urls_pool")),
+    path("", include("evaluation.urls_rounds")),
 ]

@@ -18,11 +18,9 @@ from django_filters.views import FilterView
 
 from promotion.selectors import campaign_list
 from qcportal.actions import ObjectActionView, apply_errors, error_text
-from qcportal.models import Organisation
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
 from qcportal.roles import Role
-from qcportal.tenancy import visible_organisations
 from qcportal.workflow_views import WorkflowPageMixin
 
 from . import services
@@ -42,12 +40,12 @@ from .selectors import (
     assignment_list,
     criteria_for,
     judge_list,
-    judging_overview,
     score_sheet_list,
     similar_results,
     submission_get,
     submission_list_for_judge,
 )
+from .views_rounds import JudgingHubView
 from .workflow import SUBMISSION_WORKFLOW
 
 
@@ -326,26 +324,8 @@ class SheetWithdrawView(ObjectActionView):
         return redirect("evaluation:submission-detail", pk=sheet.submission_id)
 
 
-class JudgingOverviewView(MembershipRequiredMixin, TemplateView):
-    """Association staff: the campaign's submissions judged by associations in their share,
-    with judges assigned, sheets submitted and release state."""
-
-    permission_required = "evaluation:manage"
-    template_name = "evaluation/judging.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        campaign = campaign_list().filter(code=kwargs["code"]).first()
-        if campaign is None:
-            raise Http404
-        associations = Organisation.objects.filter(
-            pk__in=visible_organisations(self.request.membership.organisation)
-        )
-        context.update(
-            campaign=campaign,
-            submissions=judging_overview(campaign=campaign, associations=associations.values("pk")),
-        )
-        return context
+class JudgingOverviewView(JudgingHubView):
+    """The hub of one judging (issue 8): see :class:`evaluation.views_rounds.JudgingHubView`."""
 
 
 # --- the recommendation chain (issue 7) --------------------------------------------------------

@@ -754,6 +754,61 @@ def _round_judges(round_: JudgingRound, ctx=None) -> list[tuple[int, int]]:
 ROUND_HAS_ASSIGNMENTS = Guard("R-JD-20", _("本轮尚未分配评委。"), _round_has_assignments)
 ROUND_PANELS_SIGNED = Guard("R-JD-21", _("本轮还有评审组的组长未签字。"), _round_panels_signed)
 
+
+def _round_complete(round_: JudgingRound, ctx) -> bool:
+    from .assignment import incomplete_entrants
+
+    return not incomplete_entrants(round_)
+
+
+def _round_incomplete_text(round_: JudgingRound) -> str | None:
+    from .assignment import incomplete_entrants
+
+    missing = incomplete_entrants(round_)
+    if not missing:
+        return None
+    names = "、".join(f"“{s.project.title}”" for s in missing[:5])
+    return _now("每项参评成果须有%(n)s名无回避的评委，以下成果评委不足：%(names)s（issue 8 第4项）。") % {
+        "n": round_.judges_per_submission,
+        "names": names,
+    }
+
+
+def _round_no_conflict(round_: JudgingRound, ctx) -> bool:
+    from .assignment import conflicted_assignments
+
+    return not conflicted_assignments(round_)
+
+
+ROUND_COMPLETE = Guard(
+    "R-JD-23",
+    _("每项参评成果须分配足额的无回避评委（issue 8 第4项）。"),
+    _round_complete,
+    explain=_round_incomplete_text,
+)
+ROUND_NO_CONFLICT = Guard(
+    "R-JD-24",
+    _("分配中有评委须回避相应成果（回避，standard.md §4），请先调换。"),
+    _round_no_conflict,
+)
+
+
+def _weights_total_100(judging: Judging, ctx) -> bool:
+    from .rounds import weights_problem
+
+    return weights_problem(judging) is None
+
+
+def _weights_text(judging: Judging) -> str | None:
+    from .rounds import weights_problem
+
+    return weights_problem(judging)
+
+
+WEIGHTS_TOTAL_100 = Guard(
+    "R-JD-25", _("各评审轮次的权重之和须为100%。"), _weights_total_100, explain=_weights_text
+)
+
 ROUND_WORKFLOW = Workflow(
     entity="evaluation.round",
     model=JudgingRound,
@@ -767,7 +822,7 @@ ROUND_WORKFLOW = Workflow(
             target=RoundStatus.OPEN,
             permission="evaluation:manage",
             verb_past="assignment_published",
-            guards=(NOT_FROZEN, ROUND_HAS_ASSIGNMENTS),
+            guards=(NOT_FROZEN, ROUND_HAS_ASSIGNMENTS, ROUND_COMPLETE, ROUND_NO_CONFLICT),
             comment="none",
             effect=_round_assignment_published,
             notify=_round_judges,
@@ -922,7 +977,7 @@ JUDGING_WORKFLOW = Workflow(
             target=JudgingStatus.PENDING_APPROVAL,
             permission="evaluation:manage",
             verb_past="approval_requested",
-            guards=(ROUNDS_CLOSED, HAS_RESULTS),
+            guards=(ROUNDS_CLOSED, HAS_RESULTS, WEIGHTS_TOTAL_100),
             comment="optional",
             notify=_judging_leaders,
             notice=_("“%(object)s”的评审结果和等级待您审批。"),

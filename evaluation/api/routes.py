@@ -12,3 +12,7 @@ def register() -> None:
     from .pool import JudgeViewSet
 
     register_api_viewset("judges", JudgeViewSet, basename="judge")
+    from .rounds import AssignmentViewSet, RoundViewSet
+
+    register_api_viewset("rounds", RoundViewSet, basename="round")
+    register_api_viewset("assignments", AssignmentViewSet, basename="judgeassignment")

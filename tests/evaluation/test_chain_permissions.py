@@ -129,3 +129,79 @@ def test_chain_permission_matrix(network):
                     assert response.json()["status"] == t.target
                 transaction.set_rollback(True)
     assert not failures, "\n" + "\n".join(failures)
+
+
+# --- rounds (issue 8, item 2 and 4): ROUND_WORKFLOW through POST /api/v1/rounds/{id}/transitions/
+ROUND_EXPECTED = {
+    "publish_assignment": "403 200 403 403 403 403 403 403 401 404",
+    "close": "403 200 403 403 403 403 403 403 401 404",
+    "reopen": "403 200 403 403 403 403 403 403 401 404",
+}
+
+
+def test_every_round_transition_has_a_row():
+    declared = set(WORKFLOWS["evaluation.round"].transitions)
+    assert declared == set(ROUND_EXPECTED)
+
+
+def _round_in(network, state):
+    """A round of PA's judging of CAQ-T in ``state``, ready for the transition out of it:
+    a draft second round with one unconflicted judge per entrant; the open first round
+    without panels; a closed third round."""
+    from evaluation.judging import standard_template
+    from evaluation.models import JudgingRound
+    from evaluation.rounds import round_entrants
+
+    with no_tenant():
+        first = submission_default_round(network.submissions[0])
+        if state == "open":
+            return first
+        round_ = JudgingRound.objects.create(
+            organisation=network.pa,
+            judging=first.judging,
+            position=2,
+            name="矩阵轮次",
+            template=standard_template("problem_solving_result"),
+            starts_on=first.starts_on,
+            ends_on=first.ends_on,
+            judges_per_submission=1,
+            weight=0,
+        )
+        if state == "closed":
+            JudgingRound.objects.filter(pk=round_.pk).update(status="closed")
+            return JudgingRound.objects.get(pk=round_.pk)
+        for s in round_entrants(round_):
+            JudgeAssignment.objects.create(
+                organisation=network.pa, round=round_, submission=s, judge=network.judges[3]
+            )
+        return round_
+
+
+def test_round_permission_matrix(network):
+    clients = {}
+    with no_tenant():
+        for name in ROLES:
+            client = APIClient()
+            user = getattr(network.users, name, None)
+            if user is not None:
+                client.credentials(
+                    HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
+                )
+            clients[name] = client
+    workflow = WORKFLOWS["evaluation.round"]
+    failures = []
+    for name, statuses in ROUND_EXPECTED.items():
+        t = workflow.transitions[name]
+        for role, expected in zip(ROLES, (int(s) for s in statuses.split()), strict=True):
+            with transaction.atomic():
+                round_ = _round_in(network, t.source[0])
+                body = {"transition": name, "comment": "矩阵测试"}
+                response = clients[role].post(f"/api/v1/rounds/{round_.pk}/transitions/", body, format="json")
+                if response.status_code != expected:
+                    failures.append(
+                        f"{name} as {role}: expected {expected}, got {response.status_code} {response.content[:200]!r}"
+                    )
+                elif expected == 200:
+                    assert response.json()["status"] == t.target
+                transaction.set_rollback(True)
+    assert not failures, "\n" + "\n".join(failures)

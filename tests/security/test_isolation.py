@@ -197,6 +197,27 @@ I_PA = lambda n: {"pk": _import(n.e1, n.users.e1_coord).pk}  # noqa: E731
 S_PB = lambda n: {"pk": n.submissions[4].pk}  # noqa: E731  PB's submission (E4, recommended by PB)
 S_PA = lambda n: {"pk": n.submissions[0].pk}  # noqa: E731
 
+
+def _round(submission):
+    from evaluation.judging import submission_default_round
+
+    return submission_default_round(submission)
+
+
+def _panel(submission):
+    from evaluation.models import Panel
+
+    round_ = _round(submission)
+    return Panel.objects.get_or_create(organisation=round_.organisation, round=round_, name="隔离评审组")[0]
+
+
+RD_PB = lambda n: {"pk": _round(n.submissions[4]).pk}  # noqa: E731  PB's round
+RD_PA = lambda n: {"pk": _round(n.submissions[0]).pk}  # noqa: E731
+PN_PB = lambda n: {"pk": _panel(n.submissions[4]).pk}  # noqa: E731
+PN_PA = lambda n: {"pk": _panel(n.submissions[0]).pk}  # noqa: E731
+JA_PB = lambda n: {"pk": n.submissions[4].assignments.order_by("id").first().pk}  # noqa: E731
+JA_PA = lambda n: {"pk": n.submissions[5].assignments.order_by("id").first().pk}  # noqa: E731
+
 CASES: dict[str, Case] = {
     # --- tenancy core (HTML)
     "home": Case("list"),
@@ -337,6 +358,34 @@ CASES: dict[str, Case] = {
         method="post",
     ),
     "evaluation:judging": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}),
+    # --- rounds, panels and assignments (issue 8, items 2 and 4; tests/evaluation/test_assignment.py)
+    "evaluation:judging-settings": Case(
+        "object",
+        lambda n: {"code": "PB-T"},
+        lambda n: {"code": "CAQ-T"},
+        method="post",
+        data={"trim_min_judges": "5", "score_places": "2", "grade_method": "band"},
+    ),
+    "evaluation:round-create": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}),
+    "evaluation:round-detail": Case("object", RD_PB, RD_PA),
+    "evaluation:round-edit": Case("object", RD_PB, RD_PA),
+    "evaluation:round-delete": Case("object", RD_PB, RD_PA, method="post"),
+    "evaluation:round-preview": Case("object", RD_PB, RD_PA),
+    "evaluation:round-apply": Case("object", RD_PB, RD_PA, method="post"),
+    "evaluation:panels-auto": Case("object", RD_PB, RD_PA, method="post"),
+    "evaluation:panel-create": Case("object", RD_PB, RD_PA),
+    "evaluation:assignment-add": Case("object", RD_PB, RD_PA, method="post"),
+    "evaluation:panel-delete": Case("object", PN_PB, PN_PA, method="post"),
+    "evaluation:assignment-pin": Case("object", JA_PB, JA_PA, method="post", data={"pinned": "1"}),
+    "evaluation:assignment-swap": Case("object", JA_PB, JA_PA, method="post"),
+    "evaluation:assignment-remove": Case("object", JA_PB, JA_PA, method="post"),
+    "api:round-list": Case("list", api=True),
+    "api:round-detail": Case("object", RD_PB, RD_PA, api=True),
+    "api:round-transitions": Case(
+        "object", RD_PB, RD_PA, method="post", data={"transition": "close"}, api=True
+    ),
+    "api:judgeassignment-list": Case("list", api=True),
+    "api:judgeassignment-detail": Case("object", JA_PB, JA_PA, api=True),
     # --- circles (HTML)
     "circles:circle-list": Case("list"),
     "circles:project-list": Case("list"),
@@ -526,6 +575,10 @@ def test_lists_hold_nothing_of_the_foreign_tenant(client, network, route, reques
                 "api:reportrun-list": {network.runs.pb.pk},
                 "api:submission-list": {network.submissions[4].pk},
                 "api:scoresheet-list": {network.pb_sheet.pk},
+                "api:round-list": {_round(network.submissions[4]).pk},
+                "api:judgeassignment-list": set(
+                    network.submissions[4].assignments.values_list("pk", flat=True)
+                ),
                 "api:circle-list": {network.circles[7].pk},
                 "api:project-list": {network.circles[7].projects.first().pk},
                 "api:activityrecord-list": set(
