@@ -36,6 +36,10 @@ PUBLIC_ROUTES = {
     "api:schema": "the OpenAPI description, no tenant data",
     "api:api-root": "lists the API's URLs, no tenant data",
     "api:docs": "Swagger UI over the OpenAPI description, no tenant data",
+    "evaluation:pool-import-template": (
+        "the expert pool's fixed Excel template (headers only), no tenant data; needs evaluation:manage; "
+        "tested in tests/evaluation/test_pool.py::test_import_preview_then_confirm_creates_and_updates"
+    ),
     "api:notification-preferences": (
         "the requester's own notification preference, no tenant data; tested in "
         "tests/qcportal/test_notifications_delivery.py::test_preferences_api_get_patch_and_400_shape"
@@ -218,6 +222,26 @@ PN_PA = lambda n: {"pk": _panel(n.submissions[0]).pk}  # noqa: E731
 JA_PB = lambda n: {"pk": n.submissions[4].assignments.order_by("id").first().pk}  # noqa: E731
 JA_PA = lambda n: {"pk": n.submissions[5].assignments.order_by("id").first().pk}  # noqa: E731
 
+
+def _qualification(judge):
+    from evaluation.models import JudgeQualification
+
+    return JudgeQualification._base_manager.get_or_create(judge=judge, kind="promoter", number="隔离-1")[0]
+
+
+def _waiver(judge, submission, user):
+    from evaluation.models import ConflictWaiver
+
+    return ConflictWaiver._base_manager.get_or_create(
+        judge=judge,
+        submission=submission,
+        defaults={"organisation": judge.organisation, "reason": "隔离测试", "waived_by": user},
+    )[0]
+
+
+JD_PB = lambda n: {"pk": n.pb_judge.pk}  # noqa: E731  (issue 8 expert pool)
+JD_PA = lambda n: {"pk": n.judges[0].pk}  # noqa: E731
+
 CASES: dict[str, Case] = {
     # --- tenancy core (HTML)
     "home": Case("list"),
@@ -386,6 +410,42 @@ CASES: dict[str, Case] = {
     ),
     "api:judgeassignment-list": Case("list", api=True),
     "api:judgeassignment-detail": Case("object", JA_PB, JA_PA, api=True),
+    # --- expert pool and conflicts (issue 8 items 1 and 3; tests/evaluation/test_pool.py, test_conflicts.py)
+    "evaluation:pool": Case("list"),
+    "evaluation:pool-organisations": Case("list"),
+    "evaluation:conflict-declare": Case("list"),
+    "evaluation:pool-judge-create": Case(
+        "form",
+        lambda n: {
+            "name": "越界",
+            "certificate_number": "X-1",
+            "level": "judge",
+            "work_unit": "x",
+            "employer": "E4",
+        },
+        method="post",
+    ),
+    "evaluation:pool-import": Case("form", lambda n: {}, method="post"),
+    "evaluation:pool-judge": Case("object", JD_PB, JD_PA),
+    "evaluation:pool-judge-edit": Case("object", JD_PB, JD_PA),
+    "evaluation:pool-qualification-add": Case(
+        "object", JD_PB, JD_PA, method="post", data={"kind": "promoter", "number": "越界"}
+    ),
+    "evaluation:pool-qualification-remove": Case(
+        "object",
+        lambda n: {"pk": _qualification(n.pb_judge).pk},
+        lambda n: {"pk": _qualification(n.judges[0]).pk},
+        method="post",
+    ),
+    "evaluation:judging-conflicts": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}),
+    "evaluation:waiver-revoke": Case(
+        "object",
+        lambda n: {"pk": _waiver(n.pb_judge, n.submissions[4], n.users.pb_staff).pk},
+        lambda n: {"pk": _waiver(n.judges[2], n.submissions[0], n.users.pa_staff).pk},
+        method="post",
+    ),
+    "api:judge-list": Case("list", api=True),
+    "api:judge-detail": Case("object", JD_PB, JD_PA, api=True),
     # --- circles (HTML)
     "circles:circle-list": Case("list"),
     "circles:project-list": Case("list"),
@@ -579,6 +639,7 @@ def test_lists_hold_nothing_of_the_foreign_tenant(client, network, route, reques
                 "api:judgeassignment-list": set(
                     network.submissions[4].assignments.values_list("pk", flat=True)
                 ),
+                "api:judge-list": {network.pb_judge.pk},
                 "api:circle-list": {network.circles[7].pk},
                 "api:project-list": {network.circles[7].projects.first().pk},
                 "api:activityrecord-list": set(
