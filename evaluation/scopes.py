@@ -2,12 +2,45 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from qcportal.models import Organisation
+from qcportal.choices import ASSOCIATION_KINDS
+from qcportal.models import Membership, Organisation
 from qcportal.roles import Role
 from qcportal.tenancy import register_scope_provider
 
 from .choices import RoundStatus
-from .models import Judge, JudgeAssignment, ScoreSheet, Submission
+from .models import ConflictDeclaration, ConflictWaiver, Judge, JudgeAssignment, ScoreSheet, Submission
+
+
+def _conflicted_submissions(membership, judges):
+    """Submissions the judge is conflicted with *now* (issue 8 item 3; the same rule as
+    :func:`evaluation.conflicts.conflicted_pairs`, as one subquery): their enterprise, its
+    parent or their recommending unit is an organisation where the judge's login holds an
+    active role (associations excepted), the judge's employer, or the parent of either, or a
+    party the judge declared; waived pairs excepted. So a role granted after the assignment
+    hides the result at once."""
+    direct = Organisation._base_manager.filter(
+        Q(
+            pk__in=Membership._base_manager.filter(user_id=membership.user_id, is_active=True).values(
+                "organisation"
+            )
+        )
+        | Q(pk__in=Judge._base_manager.filter(pk__in=judges).values("employer"))
+        | Q(pk__in=ConflictDeclaration._base_manager.filter(judge__in=judges).values("party"))
+    ).exclude(kind__in=ASSOCIATION_KINDS)
+    interested = Organisation._base_manager.filter(
+        Q(pk__in=direct.values("pk"))
+        | Q(pk__in=direct.exclude(parent__kind__in=ASSOCIATION_KINDS).values("parent"))
+    ).values("pk")
+    waived = ConflictWaiver._base_manager.filter(judge__in=judges).values("submission")
+    return (
+        Submission._base_manager.filter(
+            Q(organisation__in=interested)
+            | Q(recommending_unit__in=interested)
+            | Q(organisation__parent__in=interested)
+        )
+        .exclude(pk__in=waived)
+        .values("pk")
+    )
 
 
 def judge_scope(membership) -> dict:
@@ -28,7 +61,7 @@ def judge_scope(membership) -> dict:
     live = JudgeAssignment._base_manager.filter(judge__in=judges, recused=False).exclude(
         round__status=RoundStatus.DRAFT
     )
-    assigned = live.values("submission")
+    assigned = live.exclude(submission__in=_conflicted_submissions(membership, judges)).values("submission")
     submissions = Submission._base_manager.filter(pk__in=assigned)
     released = submissions.filter(scores_released_at__isnull=False).values("pk")
     chaired = JudgeAssignment._base_manager.filter(

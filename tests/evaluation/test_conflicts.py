@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from evaluation import pool, services
 from evaluation.conflicts import conflict_reason, conflicted_pairs
-from evaluation.models import ConflictWaiver, JudgeAssignment, Submission
+from evaluation.models import ConflictWaiver, Judge, JudgeAssignment, Submission
 from qcportal.models import AuditEntry, Membership
 from qcportal.roles import Role
 from qcportal.tenancy import membership_scope, no_tenant
@@ -177,3 +177,28 @@ def test_judges_cannot_waive(network):
     judge = f.JudgeFactory(organisation=network.pa, employer=network.e1)
     with membership_scope(m), pytest.raises(Exception):  # noqa: B017 - PermissionDenied
         pool.conflict_waive(membership=m, judge=judge, submission=network.submissions[0], reason="x")
+
+
+def test_a_role_granted_after_assignment_hides_the_result_at_once(network):
+    """Issue 8 item 3: the judge scope re-checks conflicts, so a judge who becomes a
+    coordinator of the submitting enterprise after being assigned no longer sees it."""
+    s6 = network.submissions[5]  # E1; 赵组长 (pa_judge) is assigned (open round)
+    judge_membership = membership("pa_judge", network.pa)
+    with membership_scope(judge_membership):
+        assert Submission.objects.filter(pk=s6.pk).exists()
+    f.MembershipFactory(
+        user=network.users.pa_judge, organisation=network.e1, role=Role.ENTERPRISE_COORDINATOR
+    )
+    with membership_scope(membership("pa_judge", network.pa)):
+        assert not Submission.objects.filter(pk=s6.pk).exists()
+    with no_tenant():
+        judge = Judge.objects.get(user=network.users.pa_judge)
+        ConflictWaiver.objects.create(
+            organisation=network.pa,
+            judge=judge,
+            submission=s6,
+            reason="仅兼任工会职务",
+            waived_by=network.users.pa_staff,
+        )
+    with membership_scope(membership("pa_judge", network.pa)):
+        assert Submission.objects.filter(pk=s6.pk).exists()
