@@ -135,14 +135,15 @@ class SubmissionCreateSerializer(serializers.Serializer):
     domain = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 
-class ScoreSheetSerializer(HistoryMixin, serializers.ModelSerializer):
+class ScoreSheetSerializer(serializers.ModelSerializer):
     """A score sheet (issue 8 items 5 and 8): its round, the submission (``code``, ``title``,
     ``enterprise_name``, ``circle_name`` — the names replaced by the code 「成果 #<id>」 for a
     judge of a blind round), the judge, the template with every item's maximum and the points
     given (``items``: ``[{code, label, max_points, points}]``, points out of the item's
     maximum, ``null`` when blank), ``total`` (points out of 100), ``assessment`` (≤300
     characters), ``recommended_grade`` (grade level id), ``status``, the paper-entry record
-    (``on_paper``, ``entered_by``), the transitions the caller may take now and the history."""
+    (``on_paper``, ``entered_by``). The detail (:class:`ScoreSheetDetailSerializer`) adds the
+    transitions the caller may take now and the history."""
 
     round = serializers.SerializerMethodField()
     submission = serializers.SerializerMethodField()
@@ -151,8 +152,6 @@ class ScoreSheetSerializer(HistoryMixin, serializers.ModelSerializer):
     items = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     entered_by = serializers.SerializerMethodField()
-    available_transitions = serializers.SerializerMethodField()
-    workflow_entity = "evaluation.scoresheet"
 
     class Meta:
         model = ScoreSheet
@@ -172,8 +171,6 @@ class ScoreSheetSerializer(HistoryMixin, serializers.ModelSerializer):
             "on_paper",
             "entered_by",
             "submitted_at",
-            "available_transitions",
-            "history",
         ]
         read_only_fields = fields
 
@@ -224,6 +221,18 @@ class ScoreSheetSerializer(HistoryMixin, serializers.ModelSerializer):
     def get_entered_by(self, sheet) -> str | None:
         """Who entered a paper sheet (纸质代录), else ``null``."""
         return str(sheet.entered_by) if sheet.on_paper and sheet.entered_by_id else None
+
+
+class ScoreSheetDetailSerializer(HistoryMixin, ScoreSheetSerializer):
+    """A score sheet with the transitions the caller may take now
+    (``available_transitions``) and its history (withdrawals with their reasons)."""
+
+    available_transitions = serializers.SerializerMethodField()
+    workflow_entity = "evaluation.scoresheet"
+
+    class Meta(ScoreSheetSerializer.Meta):
+        fields = [*ScoreSheetSerializer.Meta.fields, "available_transitions", "history"]
+        read_only_fields = fields
 
     def get_available_transitions(self, sheet) -> list[str]:
         """Names of the sheet's transitions the caller may take now."""

@@ -20,6 +20,7 @@ from ..filtersets import ScoreSheetFilterSet, SubmissionFilterSet
 from ..models import JudgeAssignment, ScoreSheet, Submission
 from .serializers import (
     PaperSheetCreateSerializer,
+    ScoreSheetDetailSerializer,
     ScoreSheetPatchSerializer,
     ScoreSheetSerializer,
     SubmissionCreateSerializer,
@@ -112,13 +113,18 @@ class ScoreSheetViewSet(
     400 with the stable shape ``{"detail", "errors"}``."""
 
     serializer_class = ScoreSheetSerializer
-    detail_serializer_class = ScoreSheetSerializer
+    detail_serializer_class = ScoreSheetDetailSerializer
     schema_model = ScoreSheet
     permission_classes = [HasAreaPermission]
     permission_required = ("evaluation:manage", "evaluation:score")
     permission_map = {"create": "evaluation:manage"}
     filterset_class = ScoreSheetFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ScoreSheetSerializer
+        return ScoreSheetDetailSerializer
 
     def scoped_queryset(self):
         from ..sheets import sheet_list
