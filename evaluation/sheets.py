@@ -434,7 +434,9 @@ def score_sheet_save(
         raise ValidationError(FROZEN_MESSAGE)
     if round.status != RoundStatus.OPEN:
         raise ValidationError(_("该评审轮次未在进行中，评分表不能修改。"))
-    sheet = _sheet_get_or_create(round_=round, submission=submission, judge=judge)
+    sheet = _sheet_get_or_create(
+        round_=round, submission=submission, judge=judge, assessment=clean_assessment(assessment)
+    )
     if sheet.on_paper:
         raise ValidationError(_("该评分表已由协会工作人员按纸质评分表代录，不能在线修改。"))
     _check_writable(sheet)
@@ -551,6 +553,7 @@ def paper_sheet_save(
         judge=assignment.judge,
         on_paper=True,
         entered_by=membership.user,
+        assessment=clean_assessment(assessment),
     )
     if not sheet.on_paper:
         if sheet.status != ScoreSheetStatus.DRAFT or sheet.items.exists() or sheet.assessment:

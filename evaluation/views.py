@@ -151,6 +151,7 @@ class SubmissionDetailView(WorkflowPageMixin, SubmissionMixin, TemplateView):
         )
         hidden = blind.is_blind_for(membership, submission)
         return {
+            "submission": submission,
             "blind": hidden,
             "label": blind.label(membership, submission),
             "introduction": blind.mask_text(submission.introduction, submission)
