@@ -5,8 +5,6 @@ django-auditlog on every save."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,12 +16,9 @@ from qcportal.uploads import validate_upload
 
 from .choices import ScoreSheetStatus, SubmissionStatus
 from .models import (
-    ASSESSMENT_MAX_CHARS,
     Judge,
     JudgeAssignment,
-    ScoreItem,
     ScoreSheet,
-    ScoringCriterion,
     Submission,
 )
 from .selectors import panel_score, submission_score_totals
@@ -172,111 +167,20 @@ def recusal_declare(*, membership: Membership, submission: Submission, reason: s
     return assignments[-1]
 
 
-def _points(raw, criterion: ScoringCriterion) -> Decimal:
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(
-            {criterion.code: _("“%(label)s”的得分须为数字。") % {"label": criterion.label}}
-        ) from None
-    if not value.is_finite() or value < 0 or value > criterion.max_points:
-        raise ValidationError(
-            {
-                criterion.code: _("“%(label)s”的得分须在0到%(max)s分之间。")
-                % {"label": criterion.label, "max": criterion.max_points}
-            }
-        )
-    if (value * 2) != (value * 2).to_integral_value():
-        raise ValidationError(
-            {criterion.code: _("“%(label)s”的得分以0.5分为单位。") % {"label": criterion.label}}
-        )
-    return value
+def score_sheet_save(**kwargs) -> ScoreSheet:
+    """Alias of :func:`evaluation.sheets.score_sheet_save` (the sheet services live in
+    ``evaluation/sheets.py``; issue 8 item 5)."""
+    from .sheets import score_sheet_save as save
+
+    return save(**kwargs)
 
 
-@transaction.atomic
-def score_sheet_save(
-    *, membership: Membership, submission: Submission, points: dict, assessment: str, submit: bool
-) -> ScoreSheet:
-    """Save (``submit=False``) or submit and lock (``submit=True``) the judge's sheet in the
-    open round where the judge is assigned to ``submission``.
-
-    Inputs: ``points`` maps criterion codes of the round's sheet for the submission (附录B
-    by topic type, or the round's sheet) to points (0 to the item's maximum, in steps of
-    0.5); ``assessment`` ≤ 300 characters (seed 002, Annex 5), required to submit. Output:
-    the sheet with ``total`` = sum of items (out of 100). Submitting is the ``submit``
-    transition of ``evaluation/workflow.py``. Raises ``PermissionDenied`` unless the judge is
-    assigned and not recused; ``ValidationError`` for bad points, a locked (submitted) sheet,
-    no open round, or published results.
-    """
-    from .judging import scoring_round_for
-    from .workflow import SCORE_SHEET_WORKFLOW
-
-    require_permission(membership, "evaluation:score", submission)
-    judge = Judge.objects.get(user=membership.user, organisation=membership.organisation)
-    round_ = scoring_round_for(judge=judge, submission=submission)
-    if round_ is None:
-        raise ValidationError(_("该成果当前没有进行中的评审轮次。"))
-    if round_.judging.is_frozen:
-        raise ValidationError(_("评审结果已发布，评分不能再修改。"))
-    template = round_.template_for(submission)
-    criteria = list(template.criteria.order_by("position"))
-    assessment = (assessment or "").strip()
-    if len(assessment) > ASSESSMENT_MAX_CHARS:
-        raise ValidationError(
-            {"assessment": _("总体评价不能超过300字（现为%(n)s字）。") % {"n": len(assessment)}}
-        )
-    values = {}
-    for criterion in criteria:
-        raw = points.get(criterion.code)
-        if raw in (None, ""):
-            if submit:
-                raise ValidationError(
-                    {criterion.code: _("请为“%(label)s”打分。") % {"label": criterion.label}}
-                )
-            continue
-        values[criterion.code] = _points(raw, criterion)
-    if submit and not assessment:
-        raise ValidationError({"assessment": _("提交前请填写总体评价（优势/不足之处）。")})
-    sheet = (
-        ScoreSheet.objects.select_for_update()
-        .filter(round=round_, submission=submission, judge=judge)
-        .first()
-    )
-    if sheet is None:
-        sheet = ScoreSheet(
-            round=round_,
-            submission=submission,
-            judge=judge,
-            template=template,
-            organisation_id=submission.recommending_association_id,
-        )
-    elif sheet.status != ScoreSheetStatus.DRAFT:
-        raise ValidationError(_("评分表已提交并锁定；如需修改，请先撤回评分表。"))
-    sheet.assessment = assessment
-    sheet.total = sum(values.values(), Decimal("0"))
-    sheet.save()
-    existing = {item.criterion.code: item for item in sheet.items.select_related("criterion")}
-    for criterion in criteria:
-        if criterion.code not in values:
-            continue
-        item = existing.get(criterion.code) or ScoreItem(sheet=sheet, criterion=criterion)
-        if item.pk is None or item.points != values[criterion.code]:
-            item.points = values[criterion.code]
-            item.save()
-    if submit:
-        sheet = SCORE_SHEET_WORKFLOW.perform(sheet, "submit", membership=membership)
-    return sheet
-
-
-@transaction.atomic
 def score_sheet_withdraw(*, membership: Membership, sheet: ScoreSheet, reason: str = "") -> ScoreSheet:
-    """Reopen a submitted sheet for correction (association staff, before publication): the
-    ``return`` transition of ``evaluation/workflow.py``, recorded with ``reason``."""
-    from .workflow import SCORE_SHEET_WORKFLOW
+    """Association staff return a submitted sheet to its judge: alias of
+    :func:`evaluation.sheets.sheet_staff_return` (reason recorded; a default one when empty)."""
+    from .sheets import sheet_staff_return
 
-    return SCORE_SHEET_WORKFLOW.perform(
-        sheet, "staff_return", membership=membership, comment=reason or _("协会工作人员退回修改")
-    )
+    return sheet_staff_return(membership=membership, sheet=sheet, reason=reason or _("协会工作人员退回修改"))
 
 
 @transaction.atomic

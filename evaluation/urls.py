@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import urls_sheets, views
 
 app_name = "evaluation"
 
@@ -23,7 +23,6 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission-detail"),
     path("submissions/<int:pk>/sheet/", views.ScoreSheetSaveView.as_view(), name="sheet-save"),
     path("submissions/<int:pk>/recuse/", views.RecusalView.as_view(), name="recuse"),
-    path("submissions/<int:pk>/release/", views.ReleaseView.as_view(), name="release"),
     path("submissions/<int:pk>/assign/", views.AssignView.as_view(), name="assign"),
     path("submissions/<int:pk>/report/", views.ResultReportUploadView.as_view(), name="report-upload"),
     path(
@@ -37,3 +36,4 @@ urlpatterns = [
     path("", include("evaluation.urls_pool")),
     path("", include("evaluation.urls_rounds")),
 ]
+urlpatterns += urls_sheets.urlpatterns

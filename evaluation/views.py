@@ -38,12 +38,9 @@ from .forms import (
 from .models import Judge, JudgeAssignment, ScoreSheet, Submission
 from .selectors import (
     assignment_list,
-    criteria_for,
     judge_list,
-    score_sheet_list,
     similar_results,
     submission_get,
-    submission_list_for_judge,
 )
 from .views_rounds import JudgingHubView
 from .workflow import SUBMISSION_WORKFLOW
@@ -75,15 +72,27 @@ def _scoring_template(membership, submission: Submission):
 
 
 class JudgeTaskListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
-    """A judge's assigned submissions (never unassigned or recused ones) and their sheet status."""
+    """A judge's tasks by round (issue 8 item 5): every live assignment (never unassigned or
+    recused ones, never a draft round) with the sheet's status and the round's deadline;
+    names masked in a blind round (issue 8 item 8)."""
 
     permission_required = "evaluation:score"
     template_name = "evaluation/task_list.html"
-    context_object_name = "submissions"
+    context_object_name = "tasks"
     paginate_by = 50
 
     def get_queryset(self):
-        return submission_list_for_judge(membership=self.request.membership)
+        from .sheets import task_list
+
+        return task_list(membership=self.request.membership)
+
+    def get_context_data(self, **kwargs):
+        from . import blind
+
+        context = super().get_context_data(**kwargs)
+        for task in context["tasks"]:
+            task.label = blind.label(self.request.membership, task.submission)
+        return context
 
 
 class SubmissionMixin(MembershipRequiredMixin):
@@ -118,10 +127,51 @@ class SubmissionDetailView(WorkflowPageMixin, SubmissionMixin, TemplateView):
     template_name = "evaluation/submission_detail.html"
     workflow = SUBMISSION_WORKFLOW
     #: Transitions this page offers in its own panel rather than in the transitions card.
+    #: (the per-submission release is superseded by panel sign-off and publication, issue 8).
     own_panel_transitions = ("release_scores",)
 
     def get_workflow_object(self):
         return self.get_submission()
+
+    def judging_context(self, submission) -> dict:
+        """The judging part of the page (issue 8 items 5 and 8): a judge's own sheets by round
+        (links to the round's sheet page) and the recusal form; the staff's view of every
+        counted sheet (never a recused judge's) with paper entry per assignment; names masked
+        for a judge of a blind round."""
+        from . import blind
+        from .sheets import sheet_list, task_list
+
+        membership = self.request.membership
+        is_judge = membership.role == Role.JUDGE
+        can_score = is_judge and has_permission(membership, "evaluation:score", submission)
+        can_manage = has_permission(membership, "evaluation:manage") and has_permission(
+            membership, "evaluation:release", submission
+        )
+        hidden = blind.is_blind_for(membership, submission)
+        return {
+            "submission": submission,
+            "blind": hidden,
+            "label": blind.label(membership, submission),
+            "introduction": blind.mask_text(submission.introduction, submission)
+            if hidden
+            else submission.introduction,
+            "my_tasks": list(task_list(membership=membership).filter(submission=submission))
+            if is_judge
+            else [],
+            "can_score": can_score,
+            "can_manage": can_manage,
+            "staff_sheets": list(sheet_list().filter(submission=submission)) if can_manage else [],
+            "can_upload": has_permission(membership, "submissions:submit", submission)
+            and submission.status in services.EDITABLE_STATES,
+            "assignments": assignment_list(submission=submission).select_related("round")
+            if can_manage
+            else [],
+            "assign_form": AssignForm(judges=unassigned_judges(submission)) if can_manage else None,
+            "recusal_form": RecusalForm(),
+            "upload_form": ResultReportForm(),
+            "members": [] if hidden else submission.circle.members.order_by("position_order", "id"),
+            "history": [] if hidden else self._history,
+        }
 
     def transition_initial(self, submission, name):
         if name == "review_return":
@@ -130,13 +180,13 @@ class SubmissionDetailView(WorkflowPageMixin, SubmissionMixin, TemplateView):
 
     def get_context_data(
         self,
-        sheet_errors=None,
-        sheet_values=None,
         workflow_failed=None,
         workflow_data=None,
         workflow_errors=None,
         **kwargs,
     ):
+        from . import blind
+
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
         submission = self.get_submission()
@@ -146,6 +196,7 @@ class SubmissionDetailView(WorkflowPageMixin, SubmissionMixin, TemplateView):
         flow["actions"] = [a for a in flow["actions"] if a["t"].name not in self.own_panel_transitions]
         flow["blocked"] = [(t, r) for t, r in flow["blocked"] if t.name not in self.own_panel_transitions]
         context.update(flow)
+        self._history = flow["history"]
         reviewing = submission.status == SubmissionStatus.UNIT_RECOMMENDED and has_permission(
             membership, "submissions:review"
         )
@@ -156,78 +207,38 @@ class SubmissionDetailView(WorkflowPageMixin, SubmissionMixin, TemplateView):
             and membership.organisation_id == submission.recommending_unit_id
             and has_permission(membership, "submissions:recommend"),
             similar=similar_results(submission=submission) if reviewing else None,
-            evidence=submission.evidence.order_by("held_on", "id"),
+            evidence=[]
+            if blind.is_blind_for(membership, submission)
+            else submission.evidence.order_by("held_on", "id"),
             recommended_as=Submission._base_manager.filter(source=submission)
             .select_related("campaign")
             .first(),
         )
-        sheets = list(score_sheet_list(submission=submission))
-        my_sheet = next((s for s in sheets if s.judge.user_id == membership.user_id), None)
-        can_score = membership.role == Role.JUDGE and has_permission(
-            membership, "evaluation:score", submission
-        )
-        can_manage = has_permission(membership, "evaluation:manage") and has_permission(
-            membership, "evaluation:release", submission
-        )
-        criteria = list(criteria_for(template=_scoring_template(membership, submission)))
-        entered = sheet_values or (
-            {i.criterion.code: i.points for i in my_sheet.items.all()} if my_sheet else {}
-        )
-        context.update(
-            submission=submission,
-            criteria=[(c, entered.get(c.code, ""), (sheet_errors or {}).get(c.code)) for c in criteria],
-            sheet_errors=sheet_errors or {},
-            assessment=(sheet_values or {}).get("assessment", my_sheet.assessment if my_sheet else ""),
-            my_sheet=my_sheet,
-            other_sheets=[s for s in sheets if s is not my_sheet],
-            can_score=can_score and not submission.scores_released_at,
-            can_release=has_permission(membership, "evaluation:release", submission)
-            and not submission.scores_released_at,
-            can_manage=can_manage,
-            can_upload=has_permission(membership, "submissions:submit", submission)
-            and submission.status in services.EDITABLE_STATES,
-            assignments=assignment_list(submission=submission) if can_manage else [],
-            assign_form=AssignForm(judges=unassigned_judges(submission)) if can_manage else None,
-            recusal_form=RecusalForm(),
-            upload_form=ResultReportForm(),
-            members=submission.circle.members.order_by("position_order", "id"),
-        )
+        context.update(self.judging_context(submission))
         return context
 
 
 class ScoreSheetSaveView(SubmissionMixin, View):
-    """POST: save (``action=save``) or submit and lock (``action=submit``) the judge's sheet."""
+    """POST: save (``action=save``) or submit and lock (``action=submit``) the judge's sheet
+    in the latest open round where the judge is assigned: the round's sheet page
+    (:class:`evaluation.views_sheets.RoundSheetView`) answers, inline errors with 400."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
+        from .judging import scoring_round_for
+        from .views_sheets import RoundSheetView
+
         submission = self.get_submission()
         require_permission(request.membership, "evaluation:score", submission)
-        submit = request.POST.get("action") == "submit"
-        criteria = criteria_for(template=_scoring_template(request.membership, submission))
-        points = {c.code: request.POST.get(f"points_{c.code}", "") for c in criteria}
-        try:
-            services.score_sheet_save(
-                membership=request.membership,
-                submission=submission,
-                points=points,
-                assessment=request.POST.get("assessment", ""),
-                submit=submit,
-            )
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
-            if "__all__" in errors:
-                errors["general"] = errors.pop("__all__")
-            view = SubmissionDetailView()
-            view.setup(request, pk=pk)
-            messages.error(request, _("评分表未保存，请按提示修改。"))
-            context = view.get_context_data(
-                sheet_errors={k: "；".join(v) for k, v in errors.items()},
-                sheet_values={**points, "assessment": request.POST.get("assessment", "")},
-            )
-            return view.render_to_response(context, status=400)
-        messages.success(request, _("评分表已提交并锁定。") if submit else _("评分表草稿已保存。"))
-        return self.back()
+        judge = Judge.objects.filter(user=request.user, organisation=request.membership.organisation).first()
+        round_ = scoring_round_for(judge=judge, submission=submission) if judge else None
+        if round_ is None:
+            messages.error(request, _("该成果当前没有进行中的评审轮次。"))
+            return self.back()
+        view = RoundSheetView()
+        view.setup(request, round_pk=round_.pk, pk=submission.pk)
+        return view.post(request, round_pk=round_.pk, pk=submission.pk)
 
 
 class RecusalView(SubmissionMixin, View):
@@ -250,22 +261,6 @@ class RecusalView(SubmissionMixin, View):
             return self.back()
         messages.success(request, _("已申报回避，该成果不再出现在您的评审任务中。"))
         return redirect("evaluation:task-list")
-
-
-class ReleaseView(SubmissionMixin, ObjectActionView):
-    """POST: the panel chair (or association staff) releases the panel's scores."""
-
-    def get_object(self):
-        submission = self.get_submission()
-        require_permission(self.request.membership, "evaluation:release", submission)
-        return submission
-
-    def perform(self, submission):
-        released = services.scores_release(membership=self.request.membership, submission=submission)
-        return _("评分已公开，成果得分 %(score)s 分。") % {"score": released.score}
-
-    def redirect_to(self, submission):
-        return self.back()
 
 
 class AssignView(SubmissionMixin, View):
@@ -518,10 +513,17 @@ class SubmissionFileView(SubmissionMixin, View):
 
     def get(self, request, pk, kind="report"):
         submission = self.get_submission()
+        from . import blind
+
         field = getattr(submission, self.FIELDS.get(kind, ""), None)
         if not field:
             raise Http404
-        return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+        filename = field.name.rsplit("/", 1)[-1]
+        if blind.is_blind_for(request.membership, submission):
+            # Blind round (issue 8 item 8): a neutral name, never the enterprise's file name.
+            extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+            filename = blind.report_filename(submission, extension)
+        return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
 
 
 class ResultReportDownloadView(SubmissionFileView):

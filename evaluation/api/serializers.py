@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from qcportal.api import HistoryMixin
 
-from ..models import ScoreItem, ScoreSheet, Submission
+from ..models import ScoreSheet, Submission
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -45,6 +45,32 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "recommended_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, submission):
+        """The fields; for a judge of a blind round (issue 8 item 8) the enterprise, circle,
+        seal and unit replaced by the code 「成果 #<id>」 and the title masked."""
+        from .. import blind
+
+        data = super().to_representation(submission)
+        request = self.context.get("request")
+        if request is not None and blind.is_blind_for(getattr(request, "membership", None), submission):
+            code = blind.code(submission)
+            data.update(
+                organisation=code,
+                enterprise_name=code,
+                circle_name=code,
+                seal_name=code,
+                recommending_unit=None,
+                project_title=blind.title(submission),
+            )
+            for name in ("address", "contact_person", "contact_mobile", "contact_department", "postcode"):
+                if name in data:
+                    data[name] = ""
+            if "introduction" in data:
+                data["introduction"] = blind.mask_text(submission.introduction, submission)
+            if "history" in data:
+                data["history"] = []
+        return data
 
     def get_score(self, submission) -> str | None:
         """The panel score (points out of 100) once released; ``null`` before."""
@@ -109,37 +135,131 @@ class SubmissionCreateSerializer(serializers.Serializer):
     domain = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 
-class ScoreItemSerializer(serializers.ModelSerializer):
-    """One item of a sheet: criterion code, label, maximum and points."""
-
-    code = serializers.CharField(source="criterion.code")
-    label = serializers.CharField(source="criterion.label")
-    max_points = serializers.IntegerField(source="criterion.max_points")
-
-    class Meta:
-        model = ScoreItem
-        fields = ["code", "label", "max_points", "points"]
-
-
 class ScoreSheetSerializer(serializers.ModelSerializer):
-    """A score sheet as the scope lets the caller see it (a judge: own sheets until release)."""
+    """A score sheet (issue 8 items 5 and 8): its round, the submission (``code``, ``title``,
+    ``enterprise_name``, ``circle_name`` — the names replaced by the code 「成果 #<id>」 for a
+    judge of a blind round), the judge, the template with every item's maximum and the points
+    given (``items``: ``[{code, label, max_points, points}]``, points out of the item's
+    maximum, ``null`` when blank), ``total`` (points out of 100), ``assessment`` (≤300
+    characters), ``recommended_grade`` (grade level id), ``status``, the paper-entry record
+    (``on_paper``, ``entered_by``). The detail (:class:`ScoreSheetDetailSerializer`) adds the
+    transitions the caller may take now and the history."""
 
+    round = serializers.SerializerMethodField()
+    submission = serializers.SerializerMethodField()
     judge_name = serializers.CharField(source="judge.name", read_only=True)
-    items = ScoreItemSerializer(many=True, read_only=True)
+    template = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    entered_by = serializers.SerializerMethodField()
 
     class Meta:
         model = ScoreSheet
         fields = [
             "id",
+            "round",
             "submission",
             "judge",
             "judge_name",
-            "round",
             "template",
-            "status",
+            "items",
             "total",
             "assessment",
+            "recommended_grade",
+            "status",
+            "status_display",
+            "on_paper",
+            "entered_by",
             "submitted_at",
-            "items",
         ]
         read_only_fields = fields
+
+    def get_round(self, sheet) -> dict:
+        """``{"id", "name", "kind", "blind", "status", "ends_on"}``."""
+        r = sheet.round
+        return {
+            "id": r.pk,
+            "name": r.name,
+            "kind": r.kind,
+            "blind": r.blind,
+            "status": r.status,
+            "ends_on": r.ends_on.isoformat(),
+        }
+
+    def get_submission(self, sheet) -> dict:
+        """``{"id", "code", "title", "enterprise_name", "circle_name"}``, masked when blind."""
+        from .. import blind
+
+        label = blind.label(self.context["request"].membership, sheet.submission)
+        return {
+            "id": sheet.submission_id,
+            "code": label["code"],
+            "title": label["title"],
+            "enterprise_name": label["enterprise"],
+            "circle_name": label["circle"],
+        }
+
+    def get_template(self, sheet) -> dict:
+        """``{"id", "name", "version", "kind"}``."""
+        t = sheet.template
+        return {"id": t.pk, "name": t.name, "version": t.version, "kind": t.kind}
+
+    def get_items(self, sheet) -> list[dict]:
+        """Every item of the template in order with its maximum and the points given."""
+        from ..sheets import sheet_rows
+
+        return [
+            {
+                "code": r["code"],
+                "label": r["label"],
+                "max_points": r["max_points"],
+                "points": None if r["points"] is None else str(r["points"]),
+            }
+            for r in sheet_rows(sheet)
+        ]
+
+    def get_entered_by(self, sheet) -> str | None:
+        """Who entered a paper sheet (纸质代录), else ``null``."""
+        return str(sheet.entered_by) if sheet.on_paper and sheet.entered_by_id else None
+
+
+class ScoreSheetDetailSerializer(HistoryMixin, ScoreSheetSerializer):
+    """A score sheet with the transitions the caller may take now
+    (``available_transitions``) and its history (withdrawals with their reasons)."""
+
+    available_transitions = serializers.SerializerMethodField()
+    workflow_entity = "evaluation.scoresheet"
+
+    class Meta(ScoreSheetSerializer.Meta):
+        fields = [*ScoreSheetSerializer.Meta.fields, "available_transitions", "history"]
+        read_only_fields = fields
+
+    def get_available_transitions(self, sheet) -> list[str]:
+        """Names of the sheet's transitions the caller may take now."""
+        from ..workflow import SCORE_SHEET_WORKFLOW
+
+        return [t.name for t in SCORE_SHEET_WORKFLOW.available(sheet, self.context["request"].membership)]
+
+
+class ScoreSheetPatchSerializer(serializers.Serializer):
+    """``PATCH /score-sheets/{id}/``: ``items`` (``{"<code>": "13.5", …}``; ``null`` or ``""``
+    clears an item), ``assessment`` (≤300 characters), ``recommended_grade`` (a grade level
+    id of the judging, or ``null``). Every field optional; values are checked by the service
+    (``evaluation.sheets``) and refused with the stable 400 shape."""
+
+    items = serializers.DictField(child=serializers.JSONField(), required=False)
+    assessment = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=5000
+    )
+    recommended_grade = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1
+    )
+
+
+class PaperSheetCreateSerializer(ScoreSheetPatchSerializer):
+    """``POST /score-sheets/`` (association staff): a paper sheet (纸质代录) for ``round``,
+    ``submission`` and ``judge`` (ids of a live assignment), with the fields of the PATCH."""
+
+    round = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    submission = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    judge = serializers.IntegerField(min_value=1, max_value=2**31 - 1)

@@ -13,11 +13,15 @@ from promotion.models import CampaignDomain
 from promotion.selectors import campaign_list
 from qcportal.api import TenantViewSetMixin, TransitionMixin
 from qcportal.permissions import HasAreaPermission
+from qcportal.roles import Role
 
 from .. import services
 from ..filtersets import ScoreSheetFilterSet, SubmissionFilterSet
-from ..models import ScoreSheet, Submission
+from ..models import JudgeAssignment, ScoreSheet, Submission
 from .serializers import (
+    PaperSheetCreateSerializer,
+    ScoreSheetDetailSerializer,
+    ScoreSheetPatchSerializer,
     ScoreSheetSerializer,
     SubmissionCreateSerializer,
     SubmissionDetailSerializer,
@@ -92,15 +96,102 @@ class SubmissionViewSet(
         )
 
 
-class ScoreSheetViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Score sheets visible in the scope: the judging association's staff see all of theirs,
-    a judge sees their own and, after release, the panel's."""
+class ScoreSheetViewSet(
+    TransitionMixin,
+    TenantViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Score sheets (issue 8 items 5 and 10). A judge lists and reads their own sheets (never
+    another judge's; names masked in a blind round), ``PATCH``es items, assessment and
+    recommended grade of their own draft, and takes ``POST {id}/transitions/``
+    (``{"transition": "submit"}``, ``{"transition": "withdraw", "comment": reason}``). The
+    judging association's staff read every sheet of their judgings (never a recused judge's),
+    create a paper sheet (``POST``, 纸质代录) for a judge, ``PATCH`` it and submit it
+    (``submit_paper``), or return a judge's sheet (``staff_return``). Every bad input answers
+    400 with the stable shape ``{"detail", "errors"}``."""
 
     serializer_class = ScoreSheetSerializer
+    detail_serializer_class = ScoreSheetDetailSerializer
     schema_model = ScoreSheet
     permission_classes = [HasAreaPermission]
     permission_required = ("evaluation:manage", "evaluation:score")
+    permission_map = {"create": "evaluation:manage"}
     filterset_class = ScoreSheetFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ScoreSheetSerializer
+        return ScoreSheetDetailSerializer
 
     def scoped_queryset(self):
-        return ScoreSheet.objects.select_related("judge").prefetch_related("items__criterion").order_by("id")
+        from ..sheets import sheet_list
+
+        qs = sheet_list().order_by("id")
+        membership = self.request.membership
+        if membership is not None and membership.role == Role.JUDGE:
+            qs = qs.filter(
+                judge__user_id=membership.user_id, judge__organisation_id=membership.organisation_id
+            )
+        return qs
+
+    @extend_schema(request=ScoreSheetPatchSerializer, responses={200: ScoreSheetSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Change items, assessment or recommended grade of a draft (see
+        ``evaluation.sheets.sheet_update``)."""
+        from ..sheets import sheet_update
+
+        sheet = self.get_object()
+        data = _patch_data(request.data, ScoreSheetPatchSerializer)
+        sheet_update(
+            membership=request.membership,
+            sheet=sheet,
+            points=data.get("items"),
+            assessment=data.get("assessment"),
+            recommended_grade=data.get("recommended_grade"),
+            grade_given="recommended_grade" in data,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=sheet.pk)).data)
+
+    def update(self, request, *args, **kwargs):
+        """Only ``PATCH`` changes a sheet."""
+        if not kwargs.get("partial"):
+            raise ValidationError(_("请使用 PATCH 修改评分表。"))
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=PaperSheetCreateSerializer, responses={201: ScoreSheetSerializer})
+    def create(self, request, *args, **kwargs):
+        """Staff enter a paper sheet for a judge (see ``evaluation.sheets.paper_sheet_save``)."""
+        from ..sheets import paper_sheet_save
+
+        data = _patch_data(request.data, PaperSheetCreateSerializer)
+        assignment = (
+            JudgeAssignment.objects.filter(
+                round_id=data["round"], submission_id=data["submission"], judge_id=data["judge"]
+            )
+            .select_related("round")
+            .first()
+        )
+        if assignment is None:
+            raise ValidationError({"judge": _("该评委未被分配在本轮评审该成果。")})
+        sheet = paper_sheet_save(
+            membership=request.membership,
+            assignment=assignment,
+            points=data.get("items") or {},
+            assessment=data.get("assessment", ""),
+            recommended_grade=data.get("recommended_grade"),
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=sheet.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _patch_data(raw, serializer_class) -> dict:
+    """The validated input of a sheet write; a non-object body is refused (400)."""
+    if not hasattr(raw, "items"):
+        raise ValidationError(_("请求内容须为JSON对象。"))
+    serializer = serializer_class(data=raw)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

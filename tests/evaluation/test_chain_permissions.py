@@ -204,4 +204,90 @@ def test_round_permission_matrix(network):
                 elif expected == 200:
                     assert response.json()["status"] == t.target
                 transaction.set_rollback(True)
+
+
+# --- issue 8: score sheets and panels (generated from SCORE_SHEET_WORKFLOW and PANEL_WORKFLOW) ---
+JUDGING_ROLES = ("pa_staff", "pa_judge", "pa_judge2", "pa_leader", "pa_admin")
+
+#: entity → transition → expected outcome per JUDGING_ROLES ("ok" taken, "403" refused by
+#: permission or object rule). The sheet is 赵组长's (``pa_judge``) on s6; the panel's chair is
+#: 赵组长; 钱骨干 (``pa_judge2``) sits on the panel. Rules R-JD-10 … R-JD-13, R-JD-22.
+JUDGING_EXPECTED = {
+    "evaluation.scoresheet": {
+        "submit": "403 ok 403 403 403",
+        "submit_paper": "ok 403 403 403 403",
+        "withdraw": "403 ok 403 403 403",
+        "staff_return": "ok 403 403 403 403",
+    },
+    "evaluation.panel": {
+        "sign_off": "ok ok 403 403 403",
+        "reopen": "ok 403 403 403 403",
+    },
+}
+
+
+def test_every_sheet_and_panel_transition_has_a_row():
+    for entity, rows in JUDGING_EXPECTED.items():
+        assert set(WORKFLOWS[entity].transitions) == set(rows), entity
+
+
+def _judging_object(network, entity, t):
+    from decimal import Decimal
+
+    from evaluation.models import Panel, ScoreItem, ScoreSheet
+
+    s6 = Submission._base_manager.get(pk=network.submissions[5].pk)
+    round_ = submission_default_round(s6)
+    for judge in network.judges[:3]:
+        sheet = f.ScoreSheetFactory(
+            organisation=network.pa, submission=s6, judge=judge, total=Decimal("85"), status=t.source[0]
+        )
+        for c in sheet.template.criteria.all():
+            ScoreItem._base_manager.create(sheet=sheet, criterion=c, points=0)
+    if entity == "evaluation.scoresheet":
+        sheet = ScoreSheet._base_manager.get(round=round_, submission=s6, judge=network.judges[0])
+        if t.name == "submit_paper":
+            ScoreSheet._base_manager.filter(pk=sheet.pk).update(
+                on_paper=True, entered_by=network.users.pa_staff
+            )
+        return ScoreSheet._base_manager.get(pk=sheet.pk)
+    panel = Panel._base_manager.create(
+        organisation=network.pa, round=round_, name="矩阵组", chair=network.judges[0], status=t.source[0]
+    )
+    JudgeAssignment._base_manager.filter(round=round_, submission=s6).update(panel=panel)
+    ScoreSheet._base_manager.filter(round=round_, submission=s6).update(status="submitted")
+    return panel
+
+
+def test_sheet_and_panel_permission_matrix(network):
+    from django.core.exceptions import PermissionDenied
+
+    from qcportal.models import Membership
+    from qcportal.tenancy import membership_scope
+
+    with no_tenant():
+        members = {
+            name: Membership.objects.select_related("organisation", "user").get(user__username=name)
+            for name in JUDGING_ROLES
+        }
+    failures = []
+    for entity, rows in JUDGING_EXPECTED.items():
+        workflow = WORKFLOWS[entity]
+        for name, outcomes in rows.items():
+            t = workflow.transitions[name]
+            for role, expected in zip(JUDGING_ROLES, outcomes.split(), strict=True):
+                with transaction.atomic():
+                    with no_tenant():
+                        obj = _judging_object(network, entity, t)
+                    with membership_scope(members[role]):
+                        try:
+                            done = workflow.perform(obj, name, membership=members[role], comment="矩阵测试")
+                            got = "ok" if done.status == t.target else "wrong-state"
+                        except PermissionDenied:
+                            got = "403"
+                        except Exception as exc:  # noqa: BLE001 - reported below
+                            got = f"{type(exc).__name__}: {exc}"[:200]
+                    if got != expected:
+                        failures.append(f"{entity}.{name} as {role}: expected {expected}, got {got}")
+                    transaction.set_rollback(True)
     assert not failures, "\n" + "\n".join(failures)

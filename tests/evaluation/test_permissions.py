@@ -32,7 +32,6 @@ MATRIX = [
         "POST",
         {"reason": "与申报企业有合作关系"},
     ),
-    Row("evaluation:release", "403 302 403 403 403 403 404 302 302", S6, "POST"),
     Row(
         "evaluation:assign",
         "403 302 403 403 403 403 404 403 302",

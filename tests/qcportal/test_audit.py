@@ -261,7 +261,11 @@ def scores_release(ctx):
             judge=ctx.network.judges[0],
             total=Decimal("90"),
         )
-    post(ctx.login(ctx.network.users.pa_judge), reverse("evaluation:release", args=[submission.pk]))
+    post(  # the chain's release_scores transition (the per-submission release page is gone, issue 8)
+        ctx.login(ctx.network.users.pa_judge),
+        reverse("evaluation:submission-detail", args=[submission.pk]),
+        {"transition": "release_scores"},
+    )
     return submission.pk
 
 

@@ -242,6 +242,40 @@ def _waiver(judge, submission, user):
 JD_PB = lambda n: {"pk": n.pb_judge.pk}  # noqa: E731  (issue 8 expert pool)
 JD_PA = lambda n: {"pk": n.judges[0].pk}  # noqa: E731
 
+
+def _round_sheet(submission):
+    from evaluation.judging import submission_default_round
+
+    return {"round_pk": submission_default_round(submission).pk, "pk": submission.pk}
+
+
+def _panel(submission):
+    from evaluation.judging import submission_default_round
+    from evaluation.models import Panel
+
+    round_ = submission_default_round(submission)
+    panel, _ = Panel._base_manager.get_or_create(
+        organisation_id=round_.organisation_id, round=round_, name="隔离测试组"
+    )
+    submission.assignments.update(panel=panel)
+    return panel
+
+
+def _variant(organisation, user):
+    from evaluation.models import SheetTemplate
+
+    return SheetTemplate._base_manager.get_or_create(
+        organisation=organisation, kind="presentation", version="隔离", defaults={"name": "隔离评分表"}
+    )[0]
+
+
+RS_PB = lambda n: _round_sheet(n.submissions[4])  # noqa: E731
+RS_PA = lambda n: _round_sheet(n.submissions[0])  # noqa: E731
+PN_PB = lambda n: {"pk": _panel(n.submissions[4]).pk}  # noqa: E731
+PN_PA = lambda n: {"pk": _panel(n.submissions[0]).pk}  # noqa: E731
+TP_PB = lambda n: {"pk": _variant(n.pb, n.users.pb_staff).pk}  # noqa: E731
+TP_PA = lambda n: {"pk": _variant(n.pa, n.users.pa_staff).pk}  # noqa: E731
+
 CASES: dict[str, Case] = {
     # --- tenancy core (HTML)
     "home": Case("list"),
@@ -357,7 +391,6 @@ CASES: dict[str, Case] = {
     "evaluation:submission-detail": Case("object", S_PB, S_PA),
     "evaluation:sheet-save": Case("object", S_PB, S_PA, method="post", data={"action": "save"}),
     "evaluation:recuse": Case("object", S_PB, S_PA, method="post", data={"reason": "越界"}),
-    "evaluation:release": Case("object", S_PB, S_PA, method="post"),
     "evaluation:assign": Case("object", S_PB, S_PA, method="post"),
     "evaluation:report-upload": Case("object", S_PB, S_PA, method="post"),
     "evaluation:report-download": Case("object", S_PB, S_PA),
@@ -446,6 +479,28 @@ CASES: dict[str, Case] = {
     ),
     "api:judge-list": Case("list", api=True),
     "api:judge-detail": Case("object", JD_PB, JD_PA, api=True),
+    # --- score sheets, panels, sheet templates (issue 8 item 5; tests/evaluation/test_sheets.py)
+    "evaluation:round-sheet": Case("object", RS_PB, RS_PA),
+    "evaluation:sheet-detail": Case(
+        "object",
+        lambda n: {"pk": n.pb_sheet.pk},
+        lambda n: {"pk": n.submissions[0].score_sheets.order_by("id").first().pk},
+    ),
+    "evaluation:paper-sheet": Case(
+        "object",
+        lambda n: {"pk": _assignment(n.submissions[4]).pk},
+        lambda n: {"pk": _assignment(n.submissions[0]).pk},
+    ),
+    "evaluation:panel": Case("object", PN_PB, PN_PA),
+    "evaluation:panel-comment": Case("object", PN_PB, PN_PA, method="post", data={"text": "越界"}),
+    "evaluation:panel-assessment": Case(
+        "object", PN_PB, PN_PA, method="post", data={"submission": "1", "text": "越界"}
+    ),
+    "evaluation:template-list": Case("list"),
+    "evaluation:template-detail": Case("object", TP_PB, TP_PA),
+    "evaluation:template-derive": Case(
+        "object", TP_PB, TP_PA, method="post", data={"name": "越界", "version": "x"}
+    ),
     # --- circles (HTML)
     "circles:circle-list": Case("list"),
     "circles:project-list": Case("list"),
@@ -563,6 +618,14 @@ CASES: dict[str, Case] = {
         "object",
         lambda n: {"pk": n.pb_sheet.pk},
         lambda n: {"pk": n.submissions[0].score_sheets.order_by("id").first().pk},
+        api=True,
+    ),
+    "api:scoresheet-transitions": Case(
+        "object",
+        lambda n: {"pk": n.pb_sheet.pk},
+        lambda n: {"pk": n.submissions[0].score_sheets.order_by("id").first().pk},
+        method="post",
+        data={"transition": "staff_return", "comment": "越界"},
         api=True,
     ),
     "api:auditentry-list": Case("list", api=True),
