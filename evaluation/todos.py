@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
@@ -11,44 +11,100 @@ from qcportal.choices import ASSOCIATION_KINDS, OrganisationKind
 from qcportal.permissions import has_permission
 from qcportal.todos import Todo, list_url, register_todo_provider
 
-from .choices import ScoreSheetStatus, SubmissionStatus
-from .models import ScoreSheet, Submission
-from .selectors import submission_list_for_judge
+from .choices import JudgingStatus, PanelStatus, RoundStatus, ScoreSheetStatus, SubmissionStatus
+from .models import JudgeAssignment, Judging, JudgingRound, Panel, ScoreSheet, Submission
+
+
+def _submitted_sheet():
+    return ScoreSheet.objects.filter(
+        round_id=OuterRef("round_id"),
+        submission_id=OuterRef("submission_id"),
+        judge_id=OuterRef("judge_id"),
+        status=ScoreSheetStatus.SUBMITTED,
+    )
+
+
+def _hub_url(judging_qs) -> str:
+    """The judging hub of the newest judging in ``judging_qs`` ('' when there is none)."""
+    first = judging_qs.select_related("campaign").order_by("-campaign__year", "-id").first()
+    return reverse("evaluation:judging", args=[first.campaign.code]) if first else ""
 
 
 def evaluation_todos(membership) -> list[Todo]:
-    """A judge's assigned results without a submitted score sheet (评分任务); for
-    association staff, results whose panel has submitted every sheet but whose scores are
-    not yet released (评分待公开)."""
+    """The judging items of the to-do list (issue 8), each a count with its page:
+
+    - a judge: sheets to submit in open rounds (评分表待提交), and, as a panel chair, panels
+      whose sheets are all in, waiting for the chair's signature (评审组待组长签字);
+    - association staff (evaluation:manage): paper sheets of judges without a login to enter
+      (纸质评分表待代录), open rounds whose panels have all signed (本轮可结束), and judgings
+      returned by the leadership or approved and waiting for publication;
+    - association leadership (awards:approve): judgings waiting for approval (评审结果待审批).
+    Every count is one SQL query bounded by the acting association's judgings.
+    """
+    items: list[Todo] = []
+    org_id = membership.organisation_id
     if has_permission(membership, "evaluation:manage"):
-        return [_ready_for_release(membership)]
+        paper = (
+            JudgeAssignment.objects.filter(
+                organisation_id=org_id,
+                recused=False,
+                round__status=RoundStatus.OPEN,
+                judge__user__isnull=True,
+            )
+            .exclude(Exists(_submitted_sheet()))
+            .count()
+        )
+        url = _hub_url(Judging.objects.filter(organisation_id=org_id, rounds__status=RoundStatus.OPEN))
+        items.append(Todo(_("纸质评分表待代录"), paper, url, "bi-pencil-square"))
+        open_panel = Panel.objects.filter(round_id=OuterRef("pk"), status=PanelStatus.OPEN)
+        closable = JudgingRound.objects.filter(
+            organisation_id=org_id, status=RoundStatus.OPEN, panels__isnull=False
+        ).exclude(Exists(open_panel))
+        items.append(
+            Todo(
+                _("评审组均已签字，本轮待结束"),
+                closable.distinct().count(),
+                _hub_url(Judging.objects.filter(rounds__in=closable)),
+                "bi-flag",
+            )
+        )
+        approved = Judging.objects.filter(organisation_id=org_id, status=JudgingStatus.APPROVED)
+        items.append(Todo(_("评审结果已审批，待发布"), approved.count(), _hub_url(approved), "bi-megaphone"))
+    if has_permission(membership, "awards:approve"):
+        pending = Judging.objects.filter(organisation_id=org_id, status=JudgingStatus.PENDING_APPROVAL)
+        items.append(Todo(_("评审结果待审批"), pending.count(), _board_url(pending), "bi-award"))
     if membership.role != "judge" or not has_permission(membership, "evaluation:score"):
-        return []
-    submitted = ScoreSheet.objects.filter(
-        submission=OuterRef("pk"), judge__user=membership.user, status=ScoreSheetStatus.SUBMITTED
+        return items
+    mine = JudgeAssignment.objects.filter(
+        judge__user_id=membership.user_id,
+        judge__organisation_id=org_id,
+        recused=False,
+        round__status=RoundStatus.OPEN,
     )
-    waiting = (
-        submission_list_for_judge(membership=membership)
-        .filter(scores_released_at__isnull=True)
-        .exclude(Exists(submitted))
-        .count()
+    waiting = mine.exclude(Exists(_submitted_sheet())).count()
+    items.append(Todo(_("评分表待提交"), waiting, reverse("evaluation:task-list"), "bi-clipboard-check"))
+    missing = JudgeAssignment.objects.filter(panel_id=OuterRef("pk"), recused=False).exclude(
+        Exists(_submitted_sheet())
     )
-    return [Todo(_("成果待评分"), waiting, reverse("evaluation:task-list"), "bi-clipboard-check")]
+    ready = Panel.objects.filter(
+        chair__user_id=membership.user_id, status=PanelStatus.OPEN, round__status=RoundStatus.OPEN
+    ).exclude(Exists(missing))
+    first = ready.order_by("id").first()
+    items.append(
+        Todo(
+            _("评审组待组长签字"),
+            ready.count() if first else 0,
+            reverse("evaluation:panel", args=[first.pk]) if first else "",
+            "bi-pen",
+        )
+    )
+    return items
 
 
-def _ready_for_release(membership) -> Todo:
-    judged_here = Submission.objects.filter(
-        recommending_association_id=membership.organisation_id, scores_released_at__isnull=True
-    ).annotate(
-        judges=Count("assignments", filter=Q(assignments__recused=False), distinct=True),
-        sheets=Count(
-            "score_sheets", filter=Q(score_sheets__status=ScoreSheetStatus.SUBMITTED), distinct=True
-        ),
-    )
-    ready = judged_here.filter(judges__gt=0, sheets__gte=F("judges"))
-    first = ready.select_related("campaign").order_by("-campaign__year").first()
-    url = reverse("evaluation:judging", args=[first.campaign.code]) if first else ""
-    return Todo(_("评分已齐，待公开"), ready.count() if first else 0, url, "bi-megaphone")
+def _board_url(judging_qs) -> str:
+    """The selection board of the newest judging in ``judging_qs`` ('' when none)."""
+    first = judging_qs.select_related("campaign").order_by("-campaign__year", "-id").first()
+    return reverse("evaluation:board", args=[first.campaign.code]) if first else ""
 
 
 def _count(status: str, **where) -> Count:

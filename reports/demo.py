@@ -546,6 +546,25 @@ def seed_figures(orgs: dict[str, Organisation], campaign: Campaign, circles: int
         )
 
 
+#: Work units of the judges who do not work in an enterprise of the subtree.
+INSTITUTES = [
+    "质量技术研究院",
+    "理工大学管理学院",
+    "标准化研究院",
+    "计量测试研究所",
+    "大学质量研究中心",
+    "工业技术研究院",
+    "检验检测认证中心",
+    "职业技术学院",
+    "科技大学经济管理学院",
+    "质量发展研究中心",
+    "机电设计研究院",
+    "交通大学工业工程系",
+    "卓越绩效研究中心",
+    "设备监理协会",
+    "电子信息研究所",
+]
+
 #: Judges per association in the expert pool (专家库); Shanghai's is larger (two panels).
 JUDGES_PER_ASSOCIATION = {"SAQ": 14}
 
@@ -576,7 +595,14 @@ def seed_judges(orgs: dict[str, Organisation]) -> dict[str, list[Judge]]:
                 if n in (2, 3, 9, 10)
                 else JudgeLevel.JUDGE
             )
-            employer = employers[(n * 3) % len(employers)] if n > 1 else None
+            # A few judges work in enterprises of the subtree (automatic recusal, standard.md
+            # §4); the others in institutes and universities, each a different work unit.
+            employer = employers[(n * 3) % len(employers)] if n % 3 == 2 else None
+            work_unit = (
+                employer.name
+                if employer
+                else f"{CITY_OF.get(code) or orgs[code].name[:4]}{INSTITUTES[(n + a_index) % len(INSTITUTES)]}"
+            )
             login = logins.get(n) if code == "SAQ" else None
             domains = [] if n % 4 == 0 else [DOMAINS[n % len(DOMAINS)], DOMAINS[(n + 2) % len(DOMAINS)]]
             judge, _ = Judge.objects.update_or_create(
@@ -584,7 +610,7 @@ def seed_judges(orgs: dict[str, Organisation]) -> dict[str, list[Judge]]:
                 certificate_number=f"QCPS{2015 + n % 5}{a_index:02d}{n:03d}",
                 defaults=dict(
                     name=login.full_name if login else _person(rng),
-                    work_unit=employer.name if employer else f"{orgs[code].name}专家委员会",
+                    work_unit=work_unit,
                     employer=employer,
                     mobile=f"137{rng.randint(10000000, 99999999)}",
                     email=f"judge{a_index:02d}{n:02d}@example.cn",
@@ -1067,7 +1093,7 @@ def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Jud
     from django.core.files.base import ContentFile
 
     from evaluation import services as evaluation_services
-    from evaluation.workflow import SUBMISSION_WORKFLOW, enter_into_parent
+    from evaluation.workflow import SUBMISSION_WORKFLOW
     from promotion.models import CampaignEntry
     from qcportal.tenancy import membership_scope
 
@@ -1196,16 +1222,11 @@ def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Jud
     plan = [
         ("SAQ-PD-E2", (SubmissionStatus.SUBMITTED, SubmissionStatus.UNIT_RETURNED)),
         ("SAQ-PD-E3", (SubmissionStatus.UNIT_RECOMMENDED, SubmissionStatus.REJECTED)),
-        ("SAQ-PD-E4", (SubmissionStatus.FORMALLY_REVIEWED, SubmissionStatus.SCORED)),
-        ("SAQ-JD-E1", (SubmissionStatus.RECOMMENDED, SubmissionStatus.NOT_RECOMMENDED)),
         ("SAQ-JD-E2", (SubmissionStatus.WITHDRAWN, SubmissionStatus.UNIT_RECOMMENDED)),
     ]
-    panel = judges["SAQ"][:4]
-    criteria = {
-        kind: list(ScoringCriterion.objects.filter(template=standard_template(kind)).order_by("position"))
-        for kind in ScoreSheetKind.values
-    }
-    rng = random.Random("live")
+    #: Results that passed formal review and are being judged (issue 8): two domains, two
+    #: panels; 嘉定区's SAQ-JD-E1 is coordinated by the demo judge's second identity.
+    judged = ["SAQ-PD-E4", "SAQ-JD-E1", "SAQ-JD-E3", "SAQ-JD-E4", "SAQ-SJ-E1", "SAQ-SJ-E2", "SAQ-SJ-E3"]
     for n, (enterprise_code, statuses) in enumerate(plan):
         enterprise = orgs[enterprise_code]
         for status, project in zip(statuses, accepted(enterprise, len(statuses)), strict=False):
@@ -1219,29 +1240,57 @@ def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Jud
                     "recommendation_form": f"recommendations/{year}/demo_{project.pk}.pdf",
                     "recommended_at": now,
                 }
-            s = direct(enterprise, project, status, n, **extra)
-            if status in (
+            direct(enterprise, project, status, n, **extra)
+    n = 0
+    for enterprise_code in judged:
+        enterprise = orgs[enterprise_code]
+        for project in accepted(enterprise, 2):
+            s = direct(
+                enterprise,
+                project,
                 SubmissionStatus.FORMALLY_REVIEWED,
-                SubmissionStatus.SCORED,
-                SubmissionStatus.RECOMMENDED,
-                SubmissionStatus.NOT_RECOMMENDED,
-            ):
-                _judge_panel(
-                    s,
-                    panel,
-                    criteria,
-                    rng,
-                    quality=rng.uniform(0.78, 0.92),
-                    chair_scores=status != SubmissionStatus.FORMALLY_REVIEWED,
-                    now=now,
-                )
-                if status != SubmissionStatus.FORMALLY_REVIEWED:
-                    Submission.objects.filter(pk=s.pk).update(
-                        scores_released_at=now, panel_assessment=_assessment(rng)
-                    )
-    submission_scores_aggregate(campaign=live)
-    for s in Submission.objects.filter(campaign=live, status=SubmissionStatus.RECOMMENDED):
-        enter_into_parent(s, parent=national, user=staff.user, when=now)
+                n,
+                recommendation_form=f"recommendations/{year}/demo_{project.pk}.pdf",
+                recommended_at=now,
+            )
+            Submission.objects.filter(pk=s.pk).update(domain=domains[n % 2])
+            n += 1
+    seed_live_judging(orgs, live)
+    # 浙江省质协 recommended a result straight into the national campaign: waiting for the
+    # national formal review (caq_staff's work).
+    zj = (
+        orgs["ZJAQ-HZ-E1"]
+        if "ZJAQ-HZ-E1" in orgs
+        else _enterprises({k: v for k, v in orgs.items() if k.startswith("ZJAQ")})[0]
+    )
+    project = (
+        Project.objects.filter(organisation=zj, status=ProjectStatus.ACCEPTED)
+        .exclude(submissions__campaign=national)
+        .select_related("circle")
+        .first()
+    )
+    if project is not None:
+        Submission.objects.create(
+            organisation=zj,
+            campaign=national,
+            project=project,
+            circle=project.circle,
+            recommending_unit=orgs["ZJAQ"],
+            recommending_association=orgs["CAQ"],
+            domain=national.domains.order_by("position").first(),
+            status=SubmissionStatus.UNIT_RECOMMENDED,
+            seal_name=zj.name,
+            address=zj.address,
+            postcode=zj.postcode,
+            contact_department=project.circle.department,
+            contact_person=zj.contact_person or "联系人",
+            contact_mobile=zj.contact_mobile or "13800000000",
+            introduction=f"{project.circle.name}围绕“{project.title}”开展活动，经浙江省质协评审推荐。",
+            recommendation_form=f"recommendations/{year}/demo_{project.pk}.pdf",
+            submitted_at=now,
+            recommended_at=now,
+            recommended_score=Decimal("91.20"),
+        )
     return live
 
 
@@ -1275,3 +1324,124 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
             "last_circle_id": Circle.objects.aggregate(m=Max("id"))["m"],
             "logins": logins,
         }
+
+
+def _points_for(template, rng: random.Random, quality: float) -> dict:
+    """Item points around ``quality`` (0–1 of each item's maximum) in half points."""
+    return {
+        c.code: str(
+            min(c.max_points, round(c.max_points * rng.uniform(quality - 0.08, quality + 0.05) * 2) / 2)
+        )
+        for c in template.criteria.order_by("position")
+    }
+
+
+def seed_live_judging(orgs: dict[str, Organisation], live: Campaign) -> None:
+    """The judging of the live campaign by 上海市质协 (issue 8), built through the portal's
+    own services as staff would: settings (trim at 5 judges, 2 places, grades by places),
+    round 1 成果评审 (materials, 70 %, 5 judges per result, two panels — 制造类 chaired by the
+    demo ``judge``, 市场服务类 — assigned automatically under every constraint and published),
+    round 2 发表评审 (presentation in person, 30 %, 3 judges, for results scoring at least 80
+    in round 1; still a draft for staff to assign). In round 1 ``judge2`` has submitted every
+    sheet, staff entered the paper sheets of the judges without a login except one (left for
+    ``saq_staff`` to enter), and the demo ``judge`` still has their sheets to score and their
+    panel to sign off. Idempotent through the caller (runs once with the live campaign)."""
+    from evaluation import rounds as round_services
+    from evaluation import sheets as sheet_services
+    from evaluation.assignment import assignment_apply
+    from evaluation.choices import RoundKind
+    from evaluation.judging import judging_get_or_create
+    from evaluation.workflow import ROUND_WORKFLOW
+    from qcportal.tenancy import membership_scope
+
+    staff = _login_membership("saq_staff")
+    judge2 = _login_membership("judge2")
+    today = timezone.localdate()
+    rng = random.Random("live-judging")
+    with membership_scope(staff):
+        judging = judging_get_or_create(campaign=live, association=orgs["SAQ"])
+        round_services.judging_settings_update(
+            membership=staff,
+            judging=judging,
+            data={"trim_min_judges": 5, "score_places": 2, "grade_method": "places"},
+        )
+        ps = standard_template(ScoreSheetKind.PROBLEM_SOLVING_RESULT)
+        first = round_services.round_create(
+            membership=staff,
+            judging=judging,
+            data={
+                "name": "成果评审",
+                "kind": RoundKind.MATERIALS,
+                "template": ps.pk,
+                "innovation_template": standard_template(ScoreSheetKind.INNOVATION_RESULT).pk,
+                "starts_on": (today - dt.timedelta(days=3)).isoformat(),
+                "ends_on": (today + dt.timedelta(days=10)).isoformat(),
+                "judges_per_submission": 5,
+                "weight": "70",
+                "entry": "all",
+            },
+        )
+        pool = list(Judge.objects.filter(organisation=orgs["SAQ"]).order_by("certificate_number"))
+        by_number = {int(j.certificate_number[-3:]): j for j in pool}
+        domains = {d.name: d for d in live.domains.all()}
+        for name, domain, members in (
+            ("第一评审组（制造类）", "制造类", range(1, 8)),
+            ("第二评审组（市场服务类）", "市场服务类", range(8, 15)),
+        ):
+            judges = [by_number[n] for n in members]
+            round_services.panel_save(
+                membership=staff,
+                round_=first,
+                name=name,
+                domain=domains[domain],
+                chair=judges[0],
+                judges=judges,
+            )
+        assignment_apply(membership=staff, round_=first)
+        ROUND_WORKFLOW.perform(first, "publish_assignment", membership=staff)
+        left_for_staff = None
+        for assignment in (
+            JudgeAssignment.objects.filter(round=first, recused=False)
+            .select_related("judge", "submission__project")
+            .order_by("submission_id", "judge__certificate_number")
+        ):
+            judge = assignment.judge
+            template = first.template_for(assignment.submission)
+            quality = 0.7 + (assignment.submission_id % 7) * 0.035
+            if judge.user_id is None:
+                if left_for_staff is None:
+                    left_for_staff = assignment  # one paper sheet for saq_staff to enter
+                    continue
+                sheet_services.paper_sheet_save(
+                    membership=staff,
+                    assignment=assignment,
+                    points=_points_for(template, rng, quality),
+                    assessment=_assessment(rng),
+                    submit=True,
+                )
+            elif judge.user_id == judge2.user_id:
+                with membership_scope(judge2):
+                    sheet_services.score_sheet_save(
+                        membership=judge2,
+                        submission=Submission.objects.get(pk=assignment.submission_id),
+                        points=_points_for(template, rng, quality),
+                        assessment=_assessment(rng),
+                        submit=True,
+                        round=first,
+                    )
+        round_services.round_create(
+            membership=staff,
+            judging=judging,
+            data={
+                "name": "发表评审",
+                "kind": RoundKind.PRESENTATION,
+                "presentation_mode": "in_person",
+                "template": standard_template(ScoreSheetKind.PRESENTATION).pk,
+                "starts_on": (today + dt.timedelta(days=12)).isoformat(),
+                "ends_on": (today + dt.timedelta(days=20)).isoformat(),
+                "judges_per_submission": 3,
+                "weight": "30",
+                "entry": "min_score",
+                "entry_score": "80",
+            },
+        )
