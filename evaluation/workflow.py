@@ -327,21 +327,26 @@ def _corrected(submission: Submission, ctx: TransitionContext) -> None:
 
 
 def _scores_released(submission: Submission, ctx: TransitionContext) -> None:
-    from .selectors import panel_score
+    from .scoring import counted_sheets, trimmed_mean
 
     submission.scores_released_at = timezone.now()
     submission.scores_released_by = ctx.user
+    result = Result._base_manager.filter(submission=submission, final_score__isnull=False).first()
+    if result is not None:  # a judging with rounds: the published final score (R-JD-36)
+        submission.score = result.final_score
+        return
     campaign = Campaign._base_manager.get(pk=submission.campaign_id)
-    row = ScoreSheet._base_manager.filter(submission=submission, status=ScoreSheetStatus.SUBMITTED).aggregate(
+    row = counted_sheets(submission=submission).aggregate(
         sheets_n=Count("pk"), sheets_sum=Sum("total"), sheets_max=Max("total"), sheets_min=Min("total")
     )
-    submission.score = panel_score(
-        n=row["sheets_n"],
-        total=row["sheets_sum"],
-        high=row["sheets_max"],
-        low=row["sheets_min"],
-        min_judges=campaign.score_trim_min_judges,
-    )
+    if row["sheets_n"]:
+        submission.score = trimmed_mean(
+            n=row["sheets_n"],
+            total=row["sheets_sum"],
+            high=row["sheets_max"],
+            low=row["sheets_min"],
+            trim_min_judges=campaign.score_trim_min_judges or 5,
+        )
 
 
 def enter_into_parent(submission: Submission, *, parent: Campaign, user, when) -> Submission:
