@@ -121,6 +121,8 @@ def judge_assign(
         from .judging import submission_default_round
 
         round = submission_default_round(submission)
+    if round.judging.is_frozen:  # R-JD-30: publication freezes assignments
+        raise ValidationError(_("评审结果已发布，评委分配已冻结；如需修改，须由协会领导重新开放。"))
     if JudgeAssignment.objects.filter(round=round, submission=submission, judge=judge).exists():
         raise ValidationError(_("该评委已分配到此成果。"))
     if (
