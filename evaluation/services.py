@@ -16,11 +16,12 @@ from qcportal.models import Membership, Organisation
 from qcportal.permissions import require_permission
 from qcportal.uploads import validate_upload
 
-from .choices import ScoreSheetStatus, SubmissionStatus
+from .choices import JudgingStatus, ScoreSheetStatus, SubmissionStatus
 from .models import (
     ASSESSMENT_MAX_CHARS,
     Judge,
     JudgeAssignment,
+    Judging,
     ScoreItem,
     ScoreSheet,
     ScoringCriterion,
@@ -121,7 +122,7 @@ def judge_assign(
         from .judging import submission_default_round
 
         round = submission_default_round(submission)
-    if round.judging.is_frozen:  # R-JD-30: publication freezes assignments
+    if Judging._base_manager.filter(pk=round.judging_id, status=JudgingStatus.PUBLISHED).exists():  # R-JD-30
         raise ValidationError(_("评审结果已发布，评委分配已冻结；如需修改，须由协会领导重新开放。"))
     if JudgeAssignment.objects.filter(round=round, submission=submission, judge=judge).exists():
         raise ValidationError(_("该评委已分配到此成果。"))

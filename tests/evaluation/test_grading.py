@@ -1,0 +1,219 @@
+"""Grades, selection board, approval and publication (issue 8 item 7; evaluation/grading.py):
+grade by band and by places (per domain, ties flagged), preview lists the changes, undo
+restores, approval by leadership only, freeze after publication and audited reopening."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from evaluation import grading
+from evaluation.choices import GradeMethod, JudgingStatus, RoundStatus, SubmissionStatus
+from evaluation.models import GradeLevel, GradePlaces, Judging, JudgingRound, Result, Submission
+from evaluation.scoring import results_compute
+from evaluation.services import judge_assign
+from evaluation.workflow import JUDGING_WORKFLOW
+from qcportal.models import Membership, WorkflowLog
+from qcportal.tenancy import no_tenant, tenant_scope
+from tests import factories as f
+
+from .test_scoring import World
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def m(username):
+    return Membership._base_manager.select_related("organisation", "user").get(user__username=username)
+
+
+@pytest.fixture
+def graded(network):
+    """Three results in 制造类 (90, 85, 85) and one in 服务类 (88), scored and computed."""
+    w = World(network)
+    subs = [w.submission(0), w.submission(0), w.submission(0), w.submission(1)]
+    for s, total in zip(subs, (90, 85, 85, 88), strict=True):
+        w.score(s, [total, total, total])
+    with no_tenant():
+        JudgingRound.objects.filter(judging=w.judging).update(weight=D(50))
+        results_compute(w.judging)
+    w.subs = subs
+    return w
+
+
+def result(submission):
+    with no_tenant():
+        return Result.objects.select_related("grade").get(submission=submission)
+
+
+def test_grade_by_band(graded):
+    with no_tenant():
+        grading.grade_levels_preset(
+            membership=m("pa_staff"), judging=graded.judging, preset="band_gold_silver_bronze"
+        )
+        judging = Judging.objects.get(pk=graded.judging.pk)
+        assert judging.grade_method == GradeMethod.BAND
+        preview = grading.proposal(judging)
+        names = {c.result.submission_id: c.grade.name for c in preview.changes}
+    assert names == {
+        graded.subs[0].pk: "金奖",
+        graded.subs[1].pk: "银奖",
+        graded.subs[2].pk: "银奖",
+        graded.subs[3].pk: "银奖",
+    }
+
+
+def test_grade_by_places_per_domain_with_ties(graded):
+    with no_tenant():
+        levels = grading.grade_levels_preset(
+            membership=m("pa_staff"), judging=graded.judging, preset="benchmark_excellent"
+        )
+        manufacturing, service = graded.domains
+        GradePlaces.objects.create(level=levels[0], domain=manufacturing, places=2)
+        GradePlaces.objects.create(level=levels[0], domain=service, places=1)
+        preview = grading.proposal(Judging.objects.get(pk=graded.judging.pk))
+    changes = {c.result.submission_id: c.grade.name for c in preview.changes}
+    ties = {c.result.submission_id for c in preview.ties}
+    assert changes[graded.subs[0].pk] == "标杆级"  # 90: first in 制造类
+    assert changes[graded.subs[3].pk] == "标杆级"  # 88: first in 服务类
+    assert ties == {graded.subs[1].pk, graded.subs[2].pk}  # 85 = 85 across the cut: staff decide
+    assert graded.subs[1].pk not in changes
+    r1, r2 = result(graded.subs[1]), result(graded.subs[2])
+    assert r1.rank == r2.rank == 2
+
+
+def test_preview_lists_changes_and_undo_restores(graded):
+    staff = m("pa_staff")
+    with no_tenant():
+        levels = grading.grade_levels_preset(membership=staff, judging=graded.judging, preset="three_grades")
+        r = [result(s) for s in graded.subs]
+        decisions = {r[0].pk: levels[0].pk, r[1].pk: levels[1].pk, r[2].pk: ""}
+        preview = grading.decisions_preview(graded.judging, decisions)
+        assert preview.count == 2  # r[2] already has no grade: no change
+        assert {str(c.result.submission.project) for c in preview.changes}
+        first = grading.decisions_apply(membership=staff, judging=graded.judging, decisions=decisions)
+        assert result(graded.subs[0]).grade == levels[0]
+        second = grading.decisions_apply(
+            membership=staff, judging=graded.judging, decisions={r[0].pk: levels[2].pk}
+        )
+        assert result(graded.subs[0]).grade == levels[2]
+        assert grading.batch_undo(membership=staff, judging=graded.judging, batch=second) == 1
+        assert result(graded.subs[0]).grade == levels[0]
+        grading.batch_undo(membership=staff, judging=graded.judging, batch=first)
+        assert result(graded.subs[0]).grade is None and result(graded.subs[1]).grade is None
+        with pytest.raises(ValidationError):
+            grading.batch_undo(membership=staff, judging=graded.judging, batch=first)  # once only
+
+
+def test_decisions_refuse_foreign_staff_and_bad_grades(graded):
+    with no_tenant():
+        levels = grading.grade_levels_preset(
+            membership=m("pa_staff"), judging=graded.judging, preset="three_grades"
+        )
+        r = result(graded.subs[0])
+        with pytest.raises(PermissionDenied):
+            grading.decisions_apply(
+                membership=m("pb_staff"), judging=graded.judging, decisions={r.pk: levels[0].pk}
+            )
+        with pytest.raises(ValidationError):
+            grading.decisions_preview(graded.judging, {r.pk: "999999"})
+        with pytest.raises(ValidationError):
+            grading.decisions_preview(graded.judging, {"x": levels[0].pk})
+
+
+def _publishable(graded):
+    """Grades decided for every result, rounds closed."""
+    staff = m("pa_staff")
+    levels = grading.grade_levels_preset(
+        membership=staff, judging=graded.judging, preset="benchmark_excellent"
+    )
+    decisions = {result(s).pk: levels[0].pk if n == 0 else "" for n, s in enumerate(graded.subs)}
+    grading.decisions_apply(membership=staff, judging=graded.judging, decisions=decisions)
+    JudgingRound.objects.filter(judging=graded.judging).update(status=RoundStatus.CLOSED)
+    return staff, levels
+
+
+def test_approval_by_leadership_only_then_publication_freezes(graded):
+    with no_tenant():
+        staff, levels = _publishable(graded)
+        judging = JUDGING_WORKFLOW.perform(graded.judging, "request_approval", membership=staff)
+        with pytest.raises(PermissionDenied):
+            JUDGING_WORKFLOW.perform(judging, "approve", membership=staff)
+        judging = JUDGING_WORKFLOW.perform(judging, "approve", membership=m("pa_leader"))
+        assert judging.status == JudgingStatus.APPROVED
+        judging = JUDGING_WORKFLOW.perform(judging, "publish", membership=staff)
+        assert judging.is_frozen
+        s0 = Submission.objects.get(pk=graded.subs[0].pk)
+        assert s0.status == SubmissionStatus.SCORED and s0.score == D("90.00")
+        # frozen: grades, scores and assignments refuse
+        with pytest.raises(ValidationError):
+            grading.decisions_apply(
+                membership=staff, judging=judging, decisions={result(s0).pk: levels[1].pk}
+            )
+        with pytest.raises(ValidationError):
+            results_compute(judging)
+        with pytest.raises(ValidationError):
+            judge_assign(
+                membership=staff,
+                submission=graded.subs[3],
+                judge=graded.judges[6],
+                round=graded.rounds[0],
+            )
+        # audited reopening by leadership with a reason
+        with pytest.raises(ValidationError):
+            JUDGING_WORKFLOW.perform(judging, "reopen", membership=m("pa_leader"), comment="")
+        judging = JUDGING_WORKFLOW.perform(
+            judging, "reopen", membership=m("pa_leader"), comment="更正计分错误"
+        )
+        assert judging.status == JudgingStatus.GRADING
+        log = WorkflowLog.objects.filter(
+            entity="evaluation.judging", object_id=judging.pk, transition="reopen"
+        ).get()
+        assert log.comment == "更正计分错误" and log.actor.username == "pa_leader"
+
+
+def test_sheet_save_refused_after_publication(graded, network):
+    from evaluation.services import score_sheet_save
+
+    with no_tenant():
+        Judging.objects.filter(pk=graded.judging.pk).update(status=JudgingStatus.PUBLISHED)
+        membership = f.MembershipFactory(
+            user=f.UserFactory(username="g_judge"), organisation=network.pa, role="judge"
+        )
+        graded.judges[0].user = membership.user
+        graded.judges[0].save()
+    with tenant_scope(network.pa), pytest.raises((ValidationError, PermissionDenied)):
+        score_sheet_save(
+            membership=m("g_judge"), submission=graded.subs[0], points={}, assessment="", submit=False
+        )
+
+
+def test_request_refused_until_every_result_decided_and_places_kept(graded):
+    with no_tenant():
+        staff = m("pa_staff")
+        levels = grading.grade_levels_preset(
+            membership=staff, judging=graded.judging, preset="national_excellent"
+        )
+        JudgingRound.objects.filter(judging=graded.judging).update(status=RoundStatus.CLOSED)
+        with pytest.raises(ValidationError, match="既未评定等级"):
+            JUDGING_WORKFLOW.perform(graded.judging, "request_approval", membership=staff)
+        GradeLevel.objects.filter(pk=levels[0].pk).update(places=1)
+        grading.decisions_apply(
+            membership=staff,
+            judging=graded.judging,
+            decisions={result(s).pk: levels[0].pk for s in graded.subs},
+        )
+        with pytest.raises(ValidationError, match="超过了该等级"):
+            JUDGING_WORKFLOW.perform(graded.judging, "request_approval", membership=staff)
+        b = grading.board(graded.judging)
+        assert b.totals[0].taken == 4 and b.totals[0].left == -3 and b.totals[0].over
+
+
+def test_board_query_count(graded, django_assert_max_num_queries):
+    with no_tenant():
+        grading.grade_levels_preset(
+            membership=m("pa_staff"), judging=graded.judging, preset="benchmark_excellent"
+        )
+        with django_assert_max_num_queries(5):
+            b = grading.board(graded.judging)
+    assert b.results == 4 and b.ungraded == 4 and len(b.rows) == 2
