@@ -582,3 +582,41 @@ def published_results(*, scope_results: QuerySet[Result] | None = None) -> Query
         )
         .order_by("-judging__campaign__year", "rank", "pk")
     )
+
+
+@transaction.atomic
+def judging_settings_save(
+    *, membership, judging: Judging, trim_min_judges: int, score_places: int, grade_method: str
+) -> Judging:
+    """Set the aggregation settings of a judging (issue 8 item 6; standard.md §4):
+    ``trim_min_judges`` 3–15, ``score_places`` 0–3, ``grade_method`` band or places.
+    Refused when not grading or published (``ValidationError``, Chinese). Recompute the
+    results afterwards."""
+    require_judging_staff(membership, judging)
+    judging = _locked(judging)
+    _refuse_unless_grading(judging)
+    if not (3 <= int(trim_min_judges) <= 15):
+        raise ValidationError({"trim_min_judges": _("最少评委数须在3到15之间。")})
+    if not (0 <= int(score_places) <= 3):
+        raise ValidationError({"score_places": _("小数位数须在0到3之间。")})
+    if grade_method not in GradeMethod.values:
+        raise ValidationError({"grade_method": _("请选择有效的定级方式。")})
+    judging.trim_min_judges, judging.score_places, judging.grade_method = (
+        trim_min_judges,
+        score_places,
+        grade_method,
+    )
+    judging.save(update_fields=["trim_min_judges", "score_places", "grade_method"])
+    return judging
+
+
+@transaction.atomic
+def results_recompute(*, membership, judging: Judging) -> int:
+    """Staff recompute every round score and result of the judging
+    (:func:`evaluation.scoring.results_compute`), keeping decided grades. Refused when
+    published (R-JD-30). Output: the number of results."""
+    from .scoring import results_compute
+
+    require_judging_staff(membership, judging)
+    refuse_if_frozen(judging)
+    return results_compute(judging)

@@ -1,6 +1,6 @@
 """HTML routes of the evaluation app."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -34,4 +34,5 @@ urlpatterns = [
     path("assignments/<int:pk>/remove/", views.UnassignView.as_view(), name="unassign"),
     path("sheets/<int:pk>/withdraw/", views.SheetWithdrawView.as_view(), name="sheet-withdraw"),
     path("campaigns/<str:code>/judging/", views.JudgingOverviewView.as_view(), name="judging"),
+    path("", include("evaluation.urls_grading")),
 ]
