@@ -9,3 +9,6 @@ def register() -> None:
 
     register_api_viewset("submissions", SubmissionViewSet, basename="submission")
     register_api_viewset("score-sheets", ScoreSheetViewSet, basename="scoresheet")
+    from .results import ResultViewSet
+
+    register_api_viewset("results", ResultViewSet, basename="result")
