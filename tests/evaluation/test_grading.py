@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from evaluation import grading
 from evaluation.choices import GradeMethod, JudgingStatus, RoundStatus, SubmissionStatus
@@ -217,3 +218,126 @@ def test_board_query_count(graded, django_assert_max_num_queries):
         with django_assert_max_num_queries(5):
             b = grading.board(graded.judging)
     assert b.results == 4 and b.ungraded == 4 and len(b.rows) == 2
+
+
+# --- pages and API ------------------------------------------------------------------------------------
+def _published(graded):
+    with no_tenant():
+        staff, _levels = _publishable(graded)
+        judging = JUDGING_WORKFLOW.perform(graded.judging, "request_approval", membership=staff)
+        judging = JUDGING_WORKFLOW.perform(judging, "approve", membership=m("pa_leader"))
+        return JUDGING_WORKFLOW.perform(judging, "publish", membership=staff)
+
+
+def test_board_page_offers_transitions_and_bounded_queries(
+    client, graded, network, django_assert_max_num_queries
+):
+    client.force_login(network.users.pa_staff)
+    with no_tenant():
+        grading.grade_levels_preset(
+            membership=m("pa_staff"), judging=graded.judging, preset="benchmark_excellent"
+        )
+    url = f"/evaluation/campaigns/{graded.campaign.code}/board/"
+    client.get(url)  # warm caches (session, content types)
+    with django_assert_max_num_queries(40):
+        response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "标杆级" in body and "评审测试课题1" in body
+    assert "并列" in body  # two results of 85 share rank 2
+    with no_tenant():
+        for _ in range(20):
+            s = graded.submission(0)
+            graded.score(s, [70, 71, 72])
+        results_compute(graded.judging)
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200  # same count for 24 results as for 4
+    proposal = client.get(url + "?propose=1").content.decode()
+    assert "建议等级" in proposal
+
+
+def test_bulk_decision_preview_then_apply_on_the_page(client, graded, network):
+    client.force_login(network.users.pa_staff)
+    with no_tenant():
+        levels = grading.grade_levels_preset(
+            membership=m("pa_staff"), judging=graded.judging, preset="three_grades"
+        )
+        ids = [result(s).pk for s in graded.subs[:2]]
+    url = f"/evaluation/campaigns/{graded.campaign.code}/board/decide/"
+    preview = client.post(url, {"result": ids, "grade": levels[0].pk})
+    assert preview.status_code == 200 and "将变更2项成果的等级" in preview.content.decode()
+    with no_tenant():
+        assert result(graded.subs[0]).grade is None  # preview changes nothing
+    client.post(url, {"confirm": "1", **{f"d_{pk}": levels[0].pk for pk in ids}})
+    with no_tenant():
+        assert result(graded.subs[0]).grade == levels[0]
+    bad = client.post(url, {"result": ["x"], "grade": levels[0].pk}, follow=True)
+    assert bad.status_code == 200 and "请选择本次评审的等级" in bad.content.decode()
+
+
+def test_leadership_sees_approve_on_the_board(client, graded, network):
+    with no_tenant():
+        staff, _levels = _publishable(graded)
+        JUDGING_WORKFLOW.perform(graded.judging, "request_approval", membership=staff)
+    client.force_login(network.users.pa_leader)
+    body = client.get(f"/evaluation/campaigns/{graded.campaign.code}/board/").content.decode()
+    assert 'data-testid="do-approve"' in body and 'data-testid="do-publish"' not in body
+    response = client.post(f"/evaluation/campaigns/{graded.campaign.code}/board/", {"transition": "approve"})
+    assert response.status_code == 302
+    with no_tenant():
+        assert Judging.objects.get(pk=graded.judging.pk).status == JudgingStatus.APPROVED
+
+
+def test_calibration_and_exports(client, graded, network):
+    import io
+
+    import openpyxl
+
+    client.force_login(network.users.pa_staff)
+    code = graded.campaign.code
+    assert "测评委1" in client.get(f"/evaluation/campaigns/{code}/calibration/").content.decode()
+    ranking_xlsx = client.get(f"/evaluation/campaigns/{code}/board/export/ranking/")
+    rows = list(openpyxl.load_workbook(io.BytesIO(ranking_xlsx.content)).active.values)
+    assert rows[1][:3] == ("领域", "名次", "并列") and len(rows) == 6
+    matrix = client.get(f"/evaluation/campaigns/{code}/board/export/matrix/")
+    rows = list(openpyxl.load_workbook(io.BytesIO(matrix.content)).active.values)
+    assert rows[1][5] == "评委" and len(rows) == 2  # factory sheets carry totals, no items
+
+
+def test_api_results_enterprise_sees_published_staff_also_unpublished(client, graded, network):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def api(user):
+        c = APIClient()
+        with no_tenant():
+            c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return c
+
+    staff = api(network.users.pa_staff).get("/api/v1/results/").json()["results"]
+    assert {r["published"] for r in staff} == {False} and len(staff) == 4
+    assert api(network.users.e1_coord).get("/api/v1/results/").json()["results"] == []
+    _published(graded)
+    mine = api(network.users.e1_coord).get("/api/v1/results/").json()["results"]
+    assert len(mine) == 4 and mine[0]["published"] is True
+    assert {
+        "campaign",
+        "submission",
+        "enterprise",
+        "circle",
+        "title",
+        "domain",
+        "final_score",
+        "rank",
+        "grade",
+    } <= set(mine[0])
+    assert api(network.users.e4_coord).get("/api/v1/results/").json()["results"] == []
+
+
+def test_enterprise_page_shows_published_results(client, graded, network):
+    _published(graded)
+    client.force_login(network.users.pa_staff)  # the association sees its subtree's enterprise page
+    response = client.get(reverse("organisation-detail", args=[network.e1.code]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "已发布的评审结果" in body and "标杆级" in body
