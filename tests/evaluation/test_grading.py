@@ -341,3 +341,15 @@ def test_enterprise_page_shows_published_results(client, graded, network):
     assert response.status_code == 200
     body = response.content.decode()
     assert "已发布的评审结果" in body and "标杆级" in body
+
+
+def test_nominate_waits_for_the_published_score(graded):
+    from evaluation.workflow import SCORE_PUBLISHED
+
+    with no_tenant():
+        s0 = Submission.objects.get(pk=graded.subs[0].pk)
+        assert not SCORE_PUBLISHED.check(s0, None)
+    _published(graded)
+    with no_tenant():
+        s0 = Submission.objects.get(pk=graded.subs[0].pk)
+        assert SCORE_PUBLISHED.check(s0, None) and s0.score == D("90.00")
