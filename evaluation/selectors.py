@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
-from django.db.models import Case, Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 
 from promotion.models import Campaign
 from qcportal.models import Organisation
 
 from .choices import ScoreSheetStatus, SubmissionStatus
 from .models import Judge, JudgeAssignment, ScoreSheet, ScoringCriterion, Submission
-
-TWO_PLACES = Decimal("0.01")
 
 
 def submission_list(
@@ -49,69 +45,21 @@ def submission_recommended_list(*, campaign: Campaign, association: Organisation
 
 
 def judge_list_for_recommendation(*, campaign: Campaign, association: Organisation) -> QuerySet[Judge]:
-    """Judges who submitted score sheets for the submissions ``association`` recommends.
+    """Judges whose sheets count (:func:`evaluation.scoring.counted_sheets`: submitted, not
+    recused, no unwaived conflict) on the submissions ``association`` recommends.
 
-    The rows of seed 002 Annex 4, 二、评委名单 (name, work unit, certificate number, mobile).
-    Ordered by level (panel chair first) then name.
+    The rows of seed 002 Annex 4, 二、评委名单 (name, work unit, certificate number, mobile;
+    issue 8 item 7, rule R-JD-46). Ordered by level (panel chair first) then name.
     """
-    sheets = ScoreSheet.objects.filter(
+    from .scoring import counted_sheets
+
+    sheets = counted_sheets(
         submission__campaign=campaign,
         submission__recommending_association=association,
         submission__status=SubmissionStatus.RECOMMENDED,
-        status=ScoreSheetStatus.SUBMITTED,
     ).values("judge_id")
     level_order = Case(When(level="panel_chair", then=0), When(level="senior", then=1), default=2)
     return Judge.objects.filter(pk__in=sheets).order_by(level_order, "name", "id")
-
-
-def submission_score_totals(*, campaign: Campaign, association: Organisation | None = None) -> QuerySet:
-    """Per-submission aggregates of the submitted score sheets, computed in SQL.
-
-    Output: a values queryset of dicts ``{"pk", "sheets_n", "sheets_sum", "sheets_max",
-    "sheets_min"}`` (totals in points out of 100, exact Decimals) for the submissions of
-    ``campaign`` (optionally of one recommending ``association``) that have submitted sheets.
-    Only submissions whose scores were released count (a panel score exists once the panel
-    chair released it). Combine with :func:`panel_score` (standard.md §4).
-    """
-    submitted = Q(score_sheets__status=ScoreSheetStatus.SUBMITTED)
-    qs = Submission.objects.filter(campaign=campaign, scores_released_at__isnull=False)
-    if association is not None:
-        qs = qs.filter(recommending_association=association)
-    return (
-        qs.values("pk")
-        .annotate(
-            sheets_n=Count("score_sheets", filter=submitted),
-            sheets_sum=Sum("score_sheets__total", filter=submitted),
-            sheets_max=Max("score_sheets__total", filter=submitted),
-            sheets_min=Min("score_sheets__total", filter=submitted),
-        )
-        .filter(sheets_n__gt=0)
-        .order_by("pk")
-    )
-
-
-def panel_score(*, n: int, total: Decimal, high: Decimal, low: Decimal, min_judges: int) -> Decimal:
-    """The panel score from the judges' totals (standard.md §4, 去最高最低分).
-
-    Inputs: number of sheets ``n`` (> 0), their ``total`` sum, the ``high``est and ``low``est
-    total, and the campaign's ``min_judges`` threshold. When ``n >= min_judges`` (and n > 2)
-    the highest and lowest are dropped before averaging. Output: points out of 100, rounded
-    half-up to 2 decimal places. Raises ``ValueError`` when ``n`` is 0.
-    """
-    if n <= 0:
-        raise ValueError("panel_score needs at least one sheet")
-    if n >= max(min_judges, 3):
-        value = (total - high - low) / Decimal(n - 2)
-    else:
-        value = total / Decimal(n)
-    return round_score(value)
-
-
-def round_score(value) -> Decimal | None:
-    """Round a score half-up to 2 decimal places (standard.md §4)."""
-    if value is None:
-        return None
-    return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
 def score_sheet_list_for_user(*, user) -> QuerySet[ScoreSheet]:

@@ -14,14 +14,14 @@ from qcportal.models import Membership, Organisation
 from qcportal.permissions import require_permission
 from qcportal.uploads import validate_upload
 
-from .choices import ScoreSheetStatus, SubmissionStatus
+from .choices import JudgingStatus, ScoreSheetStatus, SubmissionStatus
 from .models import (
     Judge,
     JudgeAssignment,
+    Judging,
     ScoreSheet,
     Submission,
 )
-from .selectors import panel_score, submission_score_totals
 
 RESULT_REPORT_TYPES = {
     "application/pdf": "pdf",
@@ -35,32 +35,46 @@ RESULT_REPORT_MAX_BYTES = 20 * 1024 * 1024
 def submission_scores_aggregate(
     *, campaign: Campaign, association: Organisation | None = None, submission: Submission | None = None
 ) -> int:
-    """Store the panel score of every scored submission of ``campaign`` (standard.md §4).
+    """Store the panel score of every released submission of ``campaign`` in
+    ``Submission.score`` (standard.md §4) — the single-panel path of submissions judged
+    without configured rounds; a judging with rounds publishes its results instead
+    (``evaluation.grading.judging_publish_effect``).
 
-    Aggregates the submitted sheets in SQL (count, sum, max, min per submission), combines
-    them with :func:`~evaluation.selectors.panel_score` using the campaign's
-    ``score_trim_min_judges``, and writes ``Submission.score`` (points out of 100, 2 places)
-    in one bulk update. Input: the campaign and optionally one recommending association or
-    one submission. Output: the number of submissions updated. Sheets of recused judges
-    (status ``recused``) and drafts do not count.
+    Aggregates the counted sheets (:func:`evaluation.scoring.counted_sheets`: submitted, no
+    recused judge, no unwaived conflict) in SQL (count, sum, max, min per submission) and
+    combines them with :func:`evaluation.scoring.trimmed_mean` using the campaign's
+    ``score_trim_min_judges`` (points out of 100, 2 places, half-up), written in one bulk
+    update. Input: the campaign and optionally one recommending association or one
+    submission. Output: the number of submissions updated.
     """
-    totals = submission_score_totals(campaign=campaign, association=association)
+    from django.db.models import Count, Max, Min, Sum
+
+    from .scoring import counted_sheets, trimmed_mean
+
+    sheets = counted_sheets(submission__campaign=campaign, submission__scores_released_at__isnull=False)
+    if association is not None:
+        sheets = sheets.filter(submission__recommending_association=association)
     if submission is not None:
-        totals = totals.filter(pk=submission.pk)
+        sheets = sheets.filter(submission=submission)
+    totals = (
+        sheets.values("submission_id")
+        .annotate(n=Count("pk"), sheets_sum=Sum("total"), high=Max("total"), low=Min("total"))
+        .order_by("submission_id")
+    )
     updates = [
         Submission(
-            pk=row["pk"],
-            score=panel_score(
-                n=row["sheets_n"],
+            pk=row["submission_id"],
+            score=trimmed_mean(
+                n=row["n"],
                 total=row["sheets_sum"],
-                high=row["sheets_max"],
-                low=row["sheets_min"],
-                min_judges=campaign.score_trim_min_judges,
+                high=row["high"],
+                low=row["low"],
+                trim_min_judges=campaign.score_trim_min_judges or 5,
             ),
         )
         for row in totals
     ]
-    Submission.objects.bulk_update(updates, ["score"], batch_size=1000)
+    Submission._base_manager.bulk_update(updates, ["score"], batch_size=1000)
     return len(updates)
 
 
@@ -103,6 +117,8 @@ def judge_assign(
         from .judging import submission_default_round
 
         round = submission_default_round(submission)
+    if Judging._base_manager.filter(pk=round.judging_id, status=JudgingStatus.PUBLISHED).exists():  # R-JD-30
+        raise ValidationError(_("评审结果已发布，评委分配已冻结；如需修改，须由协会领导重新开放。"))
     if JudgeAssignment.objects.filter(round=round, submission=submission, judge=judge).exists():
         raise ValidationError(_("该评委已分配到此成果。"))
     if (

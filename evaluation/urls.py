@@ -35,5 +35,6 @@ urlpatterns = [
     path("campaigns/<str:code>/judging/", views.JudgingOverviewView.as_view(), name="judging"),
     path("", include("evaluation.urls_pool")),
     path("", include("evaluation.urls_rounds")),
+    path("", include("evaluation.urls_grading")),
 ]
 urlpatterns += urls_sheets.urlpatterns

@@ -180,6 +180,16 @@ def _all_sheets_in(submission: Submission, ctx) -> bool:
     return bool(assigned) and assigned <= submitted
 
 
+def _score_published(submission: Submission, ctx) -> bool:
+    """A submission with a judging result is recommended upward only once that judging is
+    published, with the published score (rule R-JD-47); single-panel submissions pass."""
+    return (
+        not Result._base_manager.filter(submission=submission)
+        .exclude(judging__status=JudgingStatus.PUBLISHED)
+        .exists()
+    )
+
+
 def _has_parent(submission: Submission, ctx) -> bool:
     return Campaign._base_manager.filter(pk=submission.campaign_id, parent__isnull=False).exists()
 
@@ -246,6 +256,9 @@ ALL_SHEETS_IN = Guard(
     "R-ST-17",
     _("全部评委提交评分表后才能完成评审（T/CAQ 10201-2020 成果评价）。"),
     _all_sheets_in,
+)
+SCORE_PUBLISHED = Guard(
+    "R-JD-47", _("评审结果尚未发布，发布后才能按发布的分数推荐上级（议题8 第7项）。"), _score_published
 )
 HAS_PARENT = Guard("R-PT-08", _("本活动没有上级活动，无法推荐上级成果。"), _has_parent)
 PARENT_QUOTA = Guard(
@@ -327,21 +340,26 @@ def _corrected(submission: Submission, ctx: TransitionContext) -> None:
 
 
 def _scores_released(submission: Submission, ctx: TransitionContext) -> None:
-    from .selectors import panel_score
+    from .scoring import counted_sheets, trimmed_mean
 
     submission.scores_released_at = timezone.now()
     submission.scores_released_by = ctx.user
+    result = Result._base_manager.filter(submission=submission, final_score__isnull=False).first()
+    if result is not None:  # a judging with rounds: the published final score (R-JD-36)
+        submission.score = result.final_score
+        return
     campaign = Campaign._base_manager.get(pk=submission.campaign_id)
-    row = ScoreSheet._base_manager.filter(submission=submission, status=ScoreSheetStatus.SUBMITTED).aggregate(
+    row = counted_sheets(submission=submission).aggregate(
         sheets_n=Count("pk"), sheets_sum=Sum("total"), sheets_max=Max("total"), sheets_min=Min("total")
     )
-    submission.score = panel_score(
-        n=row["sheets_n"],
-        total=row["sheets_sum"],
-        high=row["sheets_max"],
-        low=row["sheets_min"],
-        min_judges=campaign.score_trim_min_judges,
-    )
+    if row["sheets_n"]:
+        submission.score = trimmed_mean(
+            n=row["sheets_n"],
+            total=row["sheets_sum"],
+            high=row["sheets_max"],
+            low=row["sheets_min"],
+            trim_min_judges=campaign.score_trim_min_judges or 5,
+        )
 
 
 def enter_into_parent(submission: Submission, *, parent: Campaign, user, when) -> Submission:
@@ -540,7 +558,7 @@ SUBMISSION_WORKFLOW = Workflow(
             permission="submissions:recommend",
             verb_past="nominated",
             rule=is_judging_association,
-            guards=(HAS_PARENT, NATIONAL_WINDOW, PARENT_QUOTA),
+            guards=(HAS_PARENT, SCORE_PUBLISHED, NATIONAL_WINDOW, PARENT_QUOTA),
             effect=_recommended_to_parent,
             notify=parent_association_people,
             notice=_("%(actor)s推荐了成果“%(object)s”。"),
@@ -964,6 +982,22 @@ def _reopened(judging: Judging, ctx: TransitionContext) -> None:
 ROUNDS_CLOSED = Guard("R-JD-31", _("还有评审轮次未结束。"), _rounds_closed)
 HAS_RESULTS = Guard("R-JD-32", _("尚未计算评审结果。"), _has_results)
 
+
+def _all_graded(judging: Judging, ctx) -> bool:
+    from .grading import all_graded
+
+    return all_graded(judging, ctx)
+
+
+def _places_kept(judging: Judging, ctx) -> bool:
+    from .grading import places_kept
+
+    return places_kept(judging, ctx)
+
+
+ALL_GRADED = Guard("R-JD-40", _("还有成果既未评定等级也未明确决定不授予等级（遴选看板）。"), _all_graded)
+PLACES_KEPT = Guard("R-JD-41", _("有等级的获评成果数超过了该等级（领域）的名额。"), _places_kept)
+
 JUDGING_WORKFLOW = Workflow(
     entity="evaluation.judging",
     model=Judging,
@@ -977,7 +1011,7 @@ JUDGING_WORKFLOW = Workflow(
             target=JudgingStatus.PENDING_APPROVAL,
             permission="evaluation:manage",
             verb_past="approval_requested",
-            guards=(ROUNDS_CLOSED, HAS_RESULTS, WEIGHTS_TOTAL_100),
+            guards=(NOT_FROZEN, ROUNDS_CLOSED, WEIGHTS_TOTAL_100, HAS_RESULTS, ALL_GRADED, PLACES_KEPT),
             comment="optional",
             notify=_judging_leaders,
             notice=_("“%(object)s”的评审结果和等级待您审批。"),

@@ -16,3 +16,6 @@ def register() -> None:
 
     register_api_viewset("rounds", RoundViewSet, basename="round")
     register_api_viewset("assignments", AssignmentViewSet, basename="judgeassignment")
+    from .results import ResultViewSet
+
+    register_api_viewset("results", ResultViewSet, basename="result")

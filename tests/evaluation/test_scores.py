@@ -1,10 +1,11 @@
-"""Panel scores (standard.md §4): trimmed mean with ≥ min judges, half-up rounding."""
+"""Panel scores (standard.md §4): trimmed mean with ≥ min judges, half-up rounding — the
+single-panel path (``submission_scores_aggregate``) on top of ``evaluation.scoring``."""
 
 from decimal import Decimal
 
 import pytest
 
-from evaluation.selectors import panel_score
+from evaluation.scoring import trimmed_mean
 from evaluation.services import submission_scores_aggregate
 from qcportal.tenancy import tenant_scope
 
@@ -23,15 +24,15 @@ D = Decimal
 )
 def test_panel_score(totals, min_judges, expected):
     values = [D(t) for t in totals]
-    score = panel_score(
-        n=len(values), total=sum(values), high=max(values), low=min(values), min_judges=min_judges
+    score = trimmed_mean(
+        n=len(values), total=sum(values), high=max(values), low=min(values), trim_min_judges=min_judges
     )
     assert score == D(expected)
 
 
 def test_panel_score_needs_a_sheet():
     with pytest.raises(ValueError):
-        panel_score(n=0, total=D(0), high=D(0), low=D(0), min_judges=5)
+        trimmed_mean(n=0, total=D(0), high=D(0), low=D(0), trim_min_judges=5)
 
 
 @pytest.mark.django_db

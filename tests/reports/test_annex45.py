@@ -77,3 +77,26 @@ def test_industry_association_sees_only_its_own_recommendations(network):
     with tenant_scope(network.caq):
         rows = exporter(network, "annex5", "ia").rows()
     assert [r[1] for r in rows] == [f"{network.e3.name}/{network.circles[5].name}"]
+
+
+def test_annex5_shows_the_published_final_score(network):
+    """Issue 8 item 7: publishing a judging carries each result's final score to Annex 5."""
+    from evaluation.grading import judging_publish_effect
+    from evaluation.judging import judging_get_or_create
+    from evaluation.models import Result
+    from qcportal.models import Membership
+    from qcportal.tenancy import no_tenant
+    from qcportal.workflow import TransitionContext
+
+    s1 = network.submissions[0]
+    with no_tenant():
+        judging = judging_get_or_create(campaign=network.campaign, association=network.pa)
+        Result.objects.create(
+            organisation=s1.organisation, judging=judging, submission=s1, final_score="91.50"
+        )
+        judging_publish_effect(
+            judging, TransitionContext(membership=Membership.objects.get(user=network.users.pa_staff))
+        )
+    with tenant_scope(network.caq):
+        rows = exporter(network, "annex5").rows()
+    assert rows[0][3] == Decimal("91.50")

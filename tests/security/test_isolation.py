@@ -185,6 +185,30 @@ def _notification(user, organisation):
     )
 
 
+def _result(network, submission, association):
+    """A published result of ``submission`` in the judging of CAQ-T by ``association``."""
+    from evaluation.judging import judging_get_or_create
+    from evaluation.models import Judging, Result
+
+    judging = judging_get_or_create(campaign=network.campaign, association=association)
+    Judging.objects.filter(pk=judging.pk).update(status="published")
+    return Result.objects.get_or_create(
+        submission=submission,
+        defaults={
+            "organisation": submission.organisation,
+            "judging": judging,
+            "final_score": "88",
+            "rank": 1,
+        },
+    )[0]
+
+
+RES_PB = lambda n: {"pk": _result(n, n.submissions[4], n.pb).pk}  # noqa: E731
+RES_PA = lambda n: {"pk": _result(n, n.submissions[0], n.pa).pk}  # noqa: E731
+CODE_PB = lambda n: {"code": "PB-T"}  # noqa: E731
+CODE_PA = lambda n: {"code": "CAQ-T"}  # noqa: E731
+
+
 C_PB = lambda n: {"pk": n.circles[7].pk}  # noqa: E731  (E4, PB)
 C_PA = lambda n: {"pk": n.circles[0].pk}  # noqa: E731
 P_PB = lambda n: {"pk": n.circles[7].projects.first().pk}  # noqa: E731
@@ -501,6 +525,21 @@ CASES: dict[str, Case] = {
     "evaluation:template-derive": Case(
         "object", TP_PB, TP_PA, method="post", data={"name": "越界", "version": "x"}
     ),
+    # --- grading (issue 8 items 6, 7, 9: tests/evaluation/test_grading.py)
+    "evaluation:board": Case("object", CODE_PB, CODE_PA),
+    "evaluation:board-compute": Case("object", CODE_PB, CODE_PA, method="post"),
+    "evaluation:board-preset": Case(
+        "object", CODE_PB, CODE_PA, method="post", data={"preset": "three_grades"}
+    ),
+    "evaluation:board-decide": Case("object", CODE_PB, CODE_PA, method="post"),
+    "evaluation:board-undo": Case("object", CODE_PB, CODE_PA, method="post"),
+    "evaluation:board-export": Case(
+        "object",
+        lambda n: {"code": "PB-T", "kind": "ranking"},
+        lambda n: {"code": "CAQ-T", "kind": "ranking"},
+    ),
+    "evaluation:grades": Case("object", CODE_PB, CODE_PA),
+    "evaluation:calibration": Case("object", CODE_PB, CODE_PA),
     # --- circles (HTML)
     "circles:circle-list": Case("list"),
     "circles:project-list": Case("list"),
@@ -628,6 +667,8 @@ CASES: dict[str, Case] = {
         data={"transition": "staff_return", "comment": "越界"},
         api=True,
     ),
+    "api:result-list": Case("list", api=True),
+    "api:result-detail": Case("object", RES_PB, RES_PA, api=True),
     "api:auditentry-list": Case("list", api=True),
     "api:auditentry-detail": Case(
         "object", lambda n: {"pk": _audit_entry(n.pb).pk}, lambda n: {"pk": _audit_entry(n.pa).pk}, api=True
