@@ -566,12 +566,12 @@ INSTITUTES = [
 ]
 
 #: Judges per association in the expert pool (专家库); Shanghai's is larger (two panels).
-JUDGES_PER_ASSOCIATION = {"SAQ": 14}
+JUDGES_PER_ASSOCIATION = {"SAQ": 18}
 
 
 def seed_judges(orgs: dict[str, Organisation]) -> dict[str, list[Judge]]:
     """The expert pool (专家库, issue 8 item 1) of each provincial/industry association: seven
-    judges (1 panel chair, 2 senior judges, 4 judges; Shanghai fourteen) with certificate
+    judges (1 panel chair, 2 senior judges, 4 judges; Shanghai eighteen in two panels) with certificate
     numbers, specialty domains and topic types, and QC小组活动推进者/诊断师 qualifications
     (one expired); the demo ``judge`` login is SAQ's first panel chair, ``judge2`` a senior
     judge; the others have no login (their paper sheets are entered by staff)."""
@@ -590,9 +590,9 @@ def seed_judges(orgs: dict[str, Organisation]) -> dict[str, list[Judge]]:
         for n in range(1, JUDGES_PER_ASSOCIATION.get(code, 7) + 1):
             level = (
                 JudgeLevel.PANEL_CHAIR
-                if n in (1, 8)
+                if n in (1, 10)
                 else JudgeLevel.SENIOR
-                if n in (2, 3, 9, 10)
+                if n in (2, 3, 11, 12)
                 else JudgeLevel.JUDGE
             )
             # A few judges work in enterprises of the subtree (automatic recusal, standard.md
@@ -604,7 +604,12 @@ def seed_judges(orgs: dict[str, Organisation]) -> dict[str, list[Judge]]:
                 else f"{CITY_OF.get(code) or orgs[code].name[:4]}{INSTITUTES[(n + a_index) % len(INSTITUTES)]}"
             )
             login = logins.get(n) if code == "SAQ" else None
-            domains = [] if n % 4 == 0 else [DOMAINS[n % len(DOMAINS)], DOMAINS[(n + 2) % len(DOMAINS)]]
+            if n % 4 == 0:
+                domains = []  # any domain
+            elif code == "SAQ":  # Shanghai's two panels: 制造类 (1–9) and 市场服务类 (10–18)
+                domains = [DOMAINS[0], DOMAINS[3]] if n <= 9 else [DOMAINS[1], DOMAINS[2]]
+            else:
+                domains = [DOMAINS[n % len(DOMAINS)], DOMAINS[(n + 2) % len(DOMAINS)]]
             judge, _ = Judge.objects.update_or_create(
                 organisation=orgs[code],
                 certificate_number=f"QCPS{2015 + n % 5}{a_index:02d}{n:03d}",
@@ -617,7 +622,7 @@ def seed_judges(orgs: dict[str, Organisation]) -> dict[str, list[Judge]]:
                     level=level,
                     user=login,
                     domains=domains,
-                    topic_types=[] if n % 3 else [ProjectType.PROBLEM_SOLVING],
+                    topic_types=[ProjectType.PROBLEM_SOLVING] if n in (6, 15) else [],
                 ),
             )
             JudgeQualification.objects.update_or_create(
@@ -1361,10 +1366,28 @@ def seed_live_judging(orgs: dict[str, Organisation], live: Campaign) -> None:
     with membership_scope(staff):
         judging = judging_get_or_create(campaign=live, association=orgs["SAQ"])
         round_services.judging_settings_update(
-            membership=staff,
-            judging=judging,
-            data={"trim_min_judges": 5, "score_places": 2, "grade_method": "places"},
+            membership=staff, judging=judging, trim_min_judges=5, score_places=2, grade_method="places"
         )
+        from evaluation import grading
+        from promotion.choices import GradeScheme
+
+        # 标杆级/优秀级/推进级 with places in the proportions of Shanghai 2025 (19/148/178 of 345).
+        for level, places in zip(
+            grading.grade_levels_preset(
+                membership=staff, judging=judging, preset=GradeScheme.BENCHMARK_EXCELLENT
+            ),
+            (1, 5, 8),
+            strict=True,
+        ):
+            grading.grade_level_save(
+                membership=staff,
+                judging=judging,
+                level=level,
+                name=level.name,
+                position=level.position,
+                min_score=None,
+                places=places,
+            )
         ps = standard_template(ScoreSheetKind.PROBLEM_SOLVING_RESULT)
         first = round_services.round_create(
             membership=staff,
@@ -1385,8 +1408,8 @@ def seed_live_judging(orgs: dict[str, Organisation], live: Campaign) -> None:
         by_number = {int(j.certificate_number[-3:]): j for j in pool}
         domains = {d.name: d for d in live.domains.all()}
         for name, domain, members in (
-            ("第一评审组（制造类）", "制造类", range(1, 8)),
-            ("第二评审组（市场服务类）", "市场服务类", range(8, 15)),
+            ("第一评审组（制造类）", "制造类", range(1, 10)),
+            ("第二评审组（市场服务类）", "市场服务类", range(10, 19)),
         ):
             judges = [by_number[n] for n in members]
             round_services.panel_save(
@@ -1398,8 +1421,8 @@ def seed_live_judging(orgs: dict[str, Organisation], live: Campaign) -> None:
                 judges=judges,
             )
         assignment_apply(membership=staff, round_=first)
-        ROUND_WORKFLOW.perform(first, "publish_assignment", membership=staff)
-        left_for_staff = None
+        first = ROUND_WORKFLOW.perform(first, "publish_assignment", membership=staff)
+        left_for_staff, judge2_left = None, False
         for assignment in (
             JudgeAssignment.objects.filter(round=first, recused=False)
             .select_related("judge", "submission__project")
@@ -1420,6 +1443,9 @@ def seed_live_judging(orgs: dict[str, Organisation], live: Campaign) -> None:
                     submit=True,
                 )
             elif judge.user_id == judge2.user_id:
+                if not judge2_left:
+                    judge2_left = True  # one result left for judge2 to score today
+                    continue
                 with membership_scope(judge2):
                     sheet_services.score_sheet_save(
                         membership=judge2,

@@ -90,7 +90,9 @@ def _source_msgids() -> set[tuple[str | None, str]]:
     )
     for path in (ROOT / "templates").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        found.update((m.group(4), m.group(2)) for m in simple.finditer(text))
+        found.update(
+            (m.group(4), m.group(2).replace("%", "%%")) for m in simple.finditer(text)
+        )  # as Django looks them up
         found.update((None, m.group(2)) for m in underscore.finditer(text))
         for m in block.finditer(text):
             body = m.group(1).replace("%", "%%")

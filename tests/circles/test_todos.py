@@ -68,4 +68,4 @@ def test_someone_elses_notification_answers_404(login, network, api):
 
 def test_judge_sees_results_waiting_for_a_score(login, network):
     todos = _todos(login(network.users.pa_judge).get(reverse("home")))
-    assert todos["成果待评分"].count == 1  # s6: assigned, no sheet yet
+    assert todos["评分表待提交"].count == 1  # s6: assigned, no sheet yet

@@ -123,7 +123,10 @@ def test_seed_demo_is_idempotent_and_has_the_documented_shape(empty_database):
 
 def _assert_live_campaign_walks_the_chain():
     """Issue 7, item 12: a live campaign of the current year (SAQ-<year>, child of
-    CAQ-<year>) whose calendar puts today in 成果申报, with submissions at every state."""
+    CAQ-<year>) whose calendar puts today in 成果申报, with submissions at every state up to
+    judging (issue 8: 已评审 and the recommendation upward follow only the publication of the
+    judging, which the demo leaves to the user), a judging in progress with two rounds, and a
+    national submission waiting for the national formal review."""
     from evaluation.choices import SubmissionStatus
     from promotion.choices import StageKind
 
@@ -133,10 +136,29 @@ def _assert_live_campaign_walks_the_chain():
     assert live.current_stage() is not None
     submission = live.stage_for(StageKind.SUBMISSION)
     assert submission.starts_on <= timezone.localdate() <= submission.ends_on
-    assert set(Submission.objects.filter(campaign=live).values_list("status", flat=True)) == set(
-        SubmissionStatus.values
+    after_publication = {
+        SubmissionStatus.SCORED,
+        SubmissionStatus.RECOMMENDED,
+        SubmissionStatus.NOT_RECOMMENDED,
+    }
+    assert set(Submission.objects.filter(campaign=live).values_list("status", flat=True)) == (
+        set(SubmissionStatus.values) - after_publication
     )
-    assert Submission.objects.filter(campaign=live.parent, source__campaign=live).exists()
+    assert Submission.objects.filter(campaign=live.parent, status=SubmissionStatus.UNIT_RECOMMENDED).exists()
+    from evaluation.models import JudgeAssignment, Judging, ScoreSheet
+
+    judging = Judging.objects.get(campaign=live)
+    assert list(judging.rounds.values_list("status", flat=True)) == ["open", "draft"]
+    first = judging.rounds.get(position=1)
+    # Every entrant has its five judges, none conflicted (the demo judge coordinates SAQ-JD-E1).
+    entrants = Submission.objects.filter(campaign=live, status=SubmissionStatus.FORMALLY_REVIEWED)
+    assert entrants.count() >= 10
+    for s in entrants:
+        assert JudgeAssignment.objects.filter(round=first, submission=s, recused=False).count() == 5
+    assert not JudgeAssignment.objects.filter(
+        round=first, judge__user__username="judge", submission__organisation__code="SAQ-JD-E1"
+    ).exists()
+    assert ScoreSheet.objects.filter(round=first, on_paper=True, status="submitted").exists()
 
 
 def _assert_demo_logins_have_work():
@@ -166,6 +188,19 @@ def _assert_demo_logins_have_work():
         )
         from qcportal.tenancy import membership_scope
 
+        with membership_scope(membership):
+            shown = {str(t.label) for t in todos_for(membership)}
+        assert labels <= shown, (username, shown)
+    # Issue 8: the judging logins find their work too.
+    saq = Organisation.objects.get(code="SAQ")
+    for username, labels in {
+        "judge": {"评分表待提交"},
+        "judge2": {"评分表待提交"},
+        "saq_staff": {"纸质评分表待代录"},
+    }.items():
+        membership = Membership.objects.select_related("organisation", "user").get(
+            user__username=username, organisation=saq
+        )
         with membership_scope(membership):
             shown = {str(t.label) for t in todos_for(membership)}
         assert labels <= shown, (username, shown)
