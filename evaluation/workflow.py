@@ -760,6 +760,14 @@ def _round_assignment_published(round_: JudgingRound, ctx: TransitionContext) ->
     round_.assignment_published_at = timezone.now()
 
 
+def _round_closed(round_: JudgingRound, ctx: TransitionContext) -> None:
+    """Closing a round stores its round scores (evaluation.scoring, R-JD-33), so that the
+    next round's entry rule and the board read them at once."""
+    from .scoring import round_scores_compute
+
+    round_scores_compute(round_)
+
+
 def _round_judges(round_: JudgingRound, ctx=None) -> list[tuple[int, int]]:
     """The logins of the judges assigned in the round (not recused)."""
     return list(
@@ -856,6 +864,8 @@ ROUND_WORKFLOW = Workflow(
             verb_past="closed",
             guards=(NOT_FROZEN, ROUND_PANELS_SIGNED),
             comment="none",
+            effect=_round_closed,
+            description=_("结束时计算本轮得分，下一轮按本轮得分或推荐等级确定参评成果。"),
         ),
         Transition(
             "reopen",

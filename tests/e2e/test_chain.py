@@ -13,9 +13,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluation.judging import submission_default_round
-from evaluation.models import JudgeAssignment, Submission
+from evaluation.models import JudgeAssignment, Judging, JudgingRound, Submission
+from evaluation.scoring import results_compute
+from evaluation.workflow import JUDGING_WORKFLOW
 from qcportal.models import Membership
-from qcportal.tenancy import no_tenant, tenant_scope
+from qcportal.tenancy import membership_scope, no_tenant, tenant_scope
 from reports.services import work_summary_save
 from tests import factories as f
 from tests.e2e.test_circles import small_pdf, take
@@ -91,20 +93,22 @@ def test_result_from_submission_to_national_recommendation(network, sign_in, tmp
     form.locator("[data-testid=do-review_pass]").click()
     status(staff, "形式审查通过（参评）")
 
-    # --- judged (the panel is set up here; judging is issue 8), released, recommended -----------
+    # --- judged and published (the judging's own flow is tests/e2e/test_judging.py) ------------
     with no_tenant():
         submission = Submission.objects.get(campaign=live.campaign, project=project)
         judge = network.judges[0]
+        round_ = submission_default_round(submission)
         JudgeAssignment.objects.create(
-            organisation=network.pa,
-            round=submission_default_round(submission),
-            submission=submission,
-            judge=judge,
-            is_panel_chair=True,
+            organisation=network.pa, round=round_, submission=submission, judge=judge, is_panel_chair=True
         )
         f.ScoreSheetFactory(organisation=network.pa, submission=submission, judge=judge, total="92")
+        JudgingRound.objects.filter(pk=round_.pk).update(status="closed")
+        results_compute(round_.judging)
+        Judging.objects.filter(pk=round_.judging_id).update(status="approved")
+        pa_staff = Membership.objects.select_related("organisation", "user").get(user__username="pa_staff")
+    with membership_scope(pa_staff):
+        JUDGING_WORKFLOW.perform(Judging.objects.get(pk=round_.judging_id), "publish", membership=pa_staff)
     staff.goto(url)
-    staff.click("[data-testid=release]")
     status(staff, "已评审")
     take(staff, "nominate")
     status(staff, "已推荐上级")
