@@ -165,3 +165,21 @@ def test_seed_index_maps_every_number_to_its_file():
     assert files, "docs/seeds/ holds the seed texts"
     for name in files:
         assert name in index, f"docs/seeds/README.md does not list {name}"
+
+
+def test_every_workflow_guard_names_a_catalogued_rule():
+    """Each guard of every declared workflow refuses naming its rule: the rule's id is a row
+    of docs/rules.md (so a refusal can be traced to its source, code and tests)."""
+    from qcportal.workflow import WORKFLOWS
+
+    ids = {row["id"] for row in ROWS}
+    missing = sorted(
+        {
+            f"{entity}.{t.name}: {g.rule}"
+            for entity, workflow in WORKFLOWS.items()
+            for t in workflow.transitions.values()
+            for g in t.guards
+            if g.rule not in ids
+        }
+    )
+    assert not missing, missing
