@@ -960,6 +960,12 @@ PANEL_WORKFLOW = Workflow(
 
 
 # --- the judging's publication (issue 8 item 7) --------------------------------------------------
+def is_of_judging_association(membership, judging: Judging) -> bool:
+    """The acting membership belongs to the judging association itself (its staff publish,
+    its leadership approve; never another association's, even one above it)."""
+    return membership.organisation_id == judging.organisation_id
+
+
 def _rounds_closed(judging: Judging, ctx) -> bool:
     rounds = JudgingRound._base_manager.filter(judging=judging)
     return rounds.exists() and not rounds.exclude(status=RoundStatus.CLOSED).exists()
@@ -1020,6 +1026,7 @@ JUDGING_WORKFLOW = Workflow(
             source=(JudgingStatus.GRADING,),
             target=JudgingStatus.PENDING_APPROVAL,
             permission="evaluation:manage",
+            rule=is_of_judging_association,
             verb_past="approval_requested",
             guards=(NOT_FROZEN, ROUNDS_CLOSED, WEIGHTS_TOTAL_100, HAS_RESULTS, ALL_GRADED, PLACES_KEPT),
             comment="optional",
@@ -1032,6 +1039,7 @@ JUDGING_WORKFLOW = Workflow(
             source=(JudgingStatus.PENDING_APPROVAL,),
             target=JudgingStatus.APPROVED,
             permission="awards:approve",
+            rule=is_of_judging_association,
             verb_past="approved",
             comment="optional",
             effect=_approved,
@@ -1045,6 +1053,7 @@ JUDGING_WORKFLOW = Workflow(
             source=(JudgingStatus.PENDING_APPROVAL, JudgingStatus.APPROVED),
             target=JudgingStatus.GRADING,
             permission="awards:approve",
+            rule=is_of_judging_association,
             verb_past="returned",
             comment="required",
             comment_label=_("退回原因"),
@@ -1059,6 +1068,7 @@ JUDGING_WORKFLOW = Workflow(
             source=(JudgingStatus.APPROVED,),
             target=JudgingStatus.PUBLISHED,
             permission="evaluation:manage",
+            rule=is_of_judging_association,
             verb_past="published",
             comment="none",
             effect=_published,
@@ -1073,6 +1083,7 @@ JUDGING_WORKFLOW = Workflow(
             source=(JudgingStatus.PUBLISHED,),
             target=JudgingStatus.GRADING,
             permission="awards:approve",
+            rule=is_of_judging_association,
             verb_past="reopened",
             comment="required",
             comment_label=_("重新开放原因"),

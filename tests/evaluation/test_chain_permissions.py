@@ -291,3 +291,46 @@ def test_sheet_and_panel_permission_matrix(network):
                         failures.append(f"{entity}.{name} as {role}: expected {expected}, got {got}")
                     transaction.set_rollback(True)
     assert not failures, "\n" + "\n".join(failures)
+
+
+# --- the judging's approval and publication (issue 8, item 7): JUDGING_WORKFLOW -------------
+#: Who may take each transition of a PA judging in its source state (permission and object
+#: rule; the guards are tested in tests/evaluation/test_grading.py). 1 may, 0 may not.
+#: Columns: ROLES without "anonymous".
+PUBLICATION_EXPECTED = {
+    "request_approval": "0 1 0 0 0 0 0 0 0",
+    "approve": "0 0 1 0 0 0 0 0 0",
+    "return": "0 0 1 0 0 0 0 0 0",
+    "publish": "0 1 0 0 0 0 0 0 0",
+    "reopen": "0 0 1 0 0 0 0 0 0",
+}
+
+
+def test_every_judging_transition_has_a_row():
+    assert set(WORKFLOWS["evaluation.judging"].transitions) == set(PUBLICATION_EXPECTED)
+
+
+def test_judging_permission_matrix(network):
+    """Generated from the declaration: each role's right to take each transition of the
+    judging (association staff request approval and publish; the leadership approves,
+    returns and reopens; nobody else — another province's staff neither)."""
+    from evaluation.models import Judging
+    from qcportal.models import Membership
+
+    workflow = WORKFLOWS["evaluation.judging"]
+    roles = [r for r in ROLES if r != "anonymous"]
+    failures = []
+    with no_tenant():
+        judging = submission_default_round(network.submissions[0]).judging
+        for name, row in PUBLICATION_EXPECTED.items():
+            t = workflow.transitions[name]
+            Judging.objects.filter(pk=judging.pk).update(status=t.source[0])
+            obj = Judging.objects.get(pk=judging.pk)
+            for role, expected in zip(roles, row.split(), strict=True):
+                membership = Membership.objects.select_related("organisation", "user").get(
+                    user__username=role
+                )
+                allowed = workflow.may_take(obj, membership, t)
+                if allowed != (expected == "1"):
+                    failures.append(f"{name} as {role}: expected {expected}, got {int(allowed)}")
+    assert not failures, "\n".join(failures)
