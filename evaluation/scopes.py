@@ -2,71 +2,61 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from qcportal.choices import ASSOCIATION_KINDS
-from qcportal.models import Membership, Organisation
 from qcportal.roles import Role
 from qcportal.tenancy import register_scope_provider
 
 from .choices import RoundStatus
-from .models import ConflictDeclaration, ConflictWaiver, Judge, JudgeAssignment, ScoreSheet, Submission
-
-
-def _conflicted_submissions(membership, judges):
-    """Submissions the judge is conflicted with *now* (issue 8 item 3; the same rule as
-    :func:`evaluation.conflicts.conflicted_pairs`, as one subquery): their enterprise, its
-    parent or their recommending unit is an organisation where the judge's login holds an
-    active role (associations excepted), the judge's employer, or the parent of either, or a
-    party the judge declared; waived pairs excepted. So a role granted after the assignment
-    hides the result at once."""
-    direct = Organisation._base_manager.filter(
-        Q(
-            pk__in=Membership._base_manager.filter(user_id=membership.user_id, is_active=True).values(
-                "organisation"
-            )
-        )
-        | Q(pk__in=Judge._base_manager.filter(pk__in=judges).values("employer"))
-        | Q(pk__in=ConflictDeclaration._base_manager.filter(judge__in=judges).values("party"))
-    ).exclude(kind__in=ASSOCIATION_KINDS)
-    interested = Organisation._base_manager.filter(
-        Q(pk__in=direct.values("pk"))
-        | Q(pk__in=direct.exclude(parent__kind__in=ASSOCIATION_KINDS).values("parent"))
-    ).values("pk")
-    waived = ConflictWaiver._base_manager.filter(judge__in=judges).values("submission")
-    return (
-        Submission._base_manager.filter(
-            Q(organisation__in=interested)
-            | Q(recommending_unit__in=interested)
-            | Q(organisation__parent__in=interested)
-        )
-        .exclude(pk__in=waived)
-        .values("pk")
-    )
+from .models import Judge, JudgeAssignment, ScoreSheet, Submission
 
 
 def judge_scope(membership) -> dict:
     """Scope values for a judge membership at an association (domain.md §6; standard.md §4).
 
     - ``submissions``: submissions assigned to the user's judge profile at that association
-      and not recused;
+      in a round whose assignment is published, not recused, and not conflicted *now*
+      (:func:`evaluation.conflicts.conflicted_pairs`: a role granted after the assignment
+      hides the result at once; waived pairs stay);
     - ``circles`` and ``tenant``: only the circles and enterprises of those submissions (plus
       the association itself, which owns the score sheets);
     - ``sheets``: the judge's own sheets, the other judges' sheets of a submission once its
       scores are released, and, for a panel chair, the sheets of the panel's submissions;
       never a recused judge's sheet (issue 8, item 3).
-    Assignments of a round whose assignment is not yet published (draft) are not visible.
+
+    The ids are read once per request (a judge's assignments are tens to hundreds), so the
+    scoped queries stay flat (SQLite's parser limits nesting) and cheap.
     """
-    judges = Judge._base_manager.filter(
-        user_id=membership.user_id, organisation_id=membership.organisation_id, is_active=True
-    ).values("pk")
-    live = JudgeAssignment._base_manager.filter(judge__in=judges, recused=False).exclude(
-        round__status=RoundStatus.DRAFT
+    from .conflicts import conflicted_pairs
+
+    judges = list(
+        Judge._base_manager.filter(
+            user_id=membership.user_id, organisation_id=membership.organisation_id, is_active=True
+        )
     )
-    assigned = live.exclude(submission__in=_conflicted_submissions(membership, judges)).values("submission")
-    submissions = Submission._base_manager.filter(pk__in=assigned)
-    released = submissions.filter(scores_released_at__isnull=False).values("pk")
-    chaired = JudgeAssignment._base_manager.filter(
-        panel__chair__in=judges, panel__round__status__in=(RoundStatus.OPEN, RoundStatus.CLOSED)
-    ).values("submission")
+    judge_ids = [j.pk for j in judges]
+    live = (
+        JudgeAssignment._base_manager.filter(judge_id__in=judge_ids, recused=False)
+        .exclude(round__status=RoundStatus.DRAFT)
+        .values_list("submission_id", flat=True)
+        .distinct()
+    )
+    rows = list(
+        Submission._base_manager.filter(pk__in=list(live)).only(
+            "pk", "organisation_id", "recommending_unit_id", "circle_id", "scores_released_at"
+        )
+    )
+    conflicted = {sid for (_jid, sid) in conflicted_pairs(judges, rows)} if judges and rows else set()
+    rows = [r for r in rows if r.pk not in conflicted]
+    assigned = [r.pk for r in rows]
+    released = [r.pk for r in rows if r.scores_released_at is not None]
+    chaired = list(
+        JudgeAssignment._base_manager.filter(
+            panel__chair_id__in=judge_ids,
+            panel__round__status__in=(RoundStatus.OPEN, RoundStatus.CLOSED),
+            submission_id__in=assigned,
+        )
+        .values_list("submission_id", flat=True)
+        .distinct()
+    )
     recused = JudgeAssignment._base_manager.filter(
         recused=True,
         round_id=OuterRef("round_id"),
@@ -75,19 +65,17 @@ def judge_scope(membership) -> dict:
     )
     sheets = (
         ScoreSheet._base_manager.filter(
-            Q(submission__in=assigned)
-            & (Q(judge__in=judges) | Q(submission__in=released) | Q(submission__in=chaired))
+            Q(submission_id__in=assigned)
+            & (Q(judge_id__in=judge_ids) | Q(submission_id__in=released) | Q(submission_id__in=chaired))
         )
         .exclude(Exists(recused))
         .values("pk")
     )
-    tenant = Organisation._base_manager.filter(
-        Q(pk=membership.organisation_id) | Q(pk__in=submissions.values("organisation"))
-    ).values("pk")
     return {
-        "tenant": tenant,
-        "circles": submissions.values("circle"),
-        "submissions": assigned,
+        # frozensets: django-scopes would append another ``__in`` to a list's lookup.
+        "tenant": frozenset({membership.organisation_id, *(r.organisation_id for r in rows)}),
+        "circles": frozenset(r.circle_id for r in rows),
+        "submissions": frozenset(assigned),
         "sheets": sheets,
     }
 
