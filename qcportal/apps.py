@@ -12,8 +12,9 @@ class QcPortalConfig(AppConfig):
     verbose_name = _("租户核心")
 
     def ready(self) -> None:
-        """Register the audited models and the API routes of the tenancy core."""
-        from . import api_routes, audit
+        """Register the audited models, the API routes of the tenancy core and the session
+        timeout's login receiver."""
+        from . import api_routes, audit, middleware  # noqa: F401 (middleware: its receiver)
 
         audit.register()
         api_routes.register()

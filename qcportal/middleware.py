@@ -1,6 +1,12 @@
 """Request middleware of QC Portal (besides tenancy and audit)."""
 
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout, user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.defaultfilters import filesizeformat
@@ -59,3 +65,57 @@ def client_ip(request) -> str:
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+#: Session keys of :class:`SessionTimeoutMiddleware`: when the user logged in and when the
+#: session was last used (seconds since the epoch).
+SESSION_STARTED_KEY = "_qc_session_started"
+SESSION_ACTIVITY_KEY = "_qc_session_activity"
+#: The last activity is written at most once per this many seconds, so that ordinary
+#: requests do not rewrite the session (the idle timeout is exact to within this).
+ACTIVITY_RESOLUTION = 60
+
+
+@receiver(user_logged_in, dispatch_uid="qcportal.session_started")
+def _mark_session_start(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_ACTIVITY_KEY] = now
+
+
+class SessionTimeoutMiddleware:
+    """Log a session user out after ``settings.SESSION_IDLE_TIMEOUT`` seconds without a
+    request, and ``settings.SESSION_ABSOLUTE_TIMEOUT`` seconds after the login whatever the
+    activity (OWASP ASVS 3.3). HTML requests are then sent to the login page with a Chinese
+    message; API requests go on anonymously (and are refused by the API's permissions).
+
+    Only sessions are concerned: API requests with a token carry no session user.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
+            expired = self._expired(session)
+            if expired:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    messages.warning(request, expired)
+                    return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired(session) -> str | None:
+        now = int(time.time())
+        started = session.setdefault(SESSION_STARTED_KEY, now)
+        last = session.get(SESSION_ACTIVITY_KEY, now)
+        if now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+            return _("登录已超过最长有效期，请重新登录。")
+        if now - last > settings.SESSION_IDLE_TIMEOUT:
+            return _("您已长时间未操作，请重新登录。")
+        if SESSION_ACTIVITY_KEY not in session or now - last >= ACTIVITY_RESOLUTION:
+            session[SESSION_ACTIVITY_KEY] = now
+        return None

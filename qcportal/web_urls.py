@@ -11,9 +11,38 @@ login_view = ratelimit(key="ip", rate=settings.RATE_LIMITS["login"], method="POS
     auth_views.LoginView.as_view(redirect_authenticated_user=True)
 )
 
+# Password reset by e-mail (Django's single-use tokens, valid PASSWORD_RESET_TIMEOUT
+# seconds). The same page answers whether the address exists or not; its POST is
+# rate-limited per address like the login. Links point at SITE_URL, not the request's host.
+password_reset_view = ratelimit(
+    key="ip", rate=settings.RATE_LIMITS["password_reset"], method="POST", block=True
+)(auth_views.PasswordResetView.as_view(extra_email_context={"site_url": settings.SITE_URL}))
+
 urlpatterns = [
     path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password/reset/", password_reset_view, name="password_reset"),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("accounts/switch/<int:pk>/", views.SwitchMembershipView.as_view(), name="switch-membership"),
     path("accounts/invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),

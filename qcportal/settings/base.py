@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeout (needs the session user and the messages).
+    "qcportal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qcportal.tenancy.TenantMiddleware",
     "qcportal.audit.AuditMiddleware",
@@ -154,6 +156,7 @@ RATELIMIT_IP_META_KEY = "qcportal.middleware.client_ip"
 RATE_LIMITS = {
     "login": env("RATE_LIMIT_LOGIN", default="20/m"),
     "reports": env("RATE_LIMIT_REPORTS", default="10/m"),
+    "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="5/m"),
 }
 
 # Content Security Policy (django-csp): no inline script or style anywhere.
@@ -178,6 +181,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# Sessions (qcportal.middleware.SessionTimeoutMiddleware): logged out after
+# SESSION_IDLE_TIMEOUT seconds without a request (default 30 minutes) and, however active,
+# SESSION_ABSOLUTE_TIMEOUT seconds after the login (default 12 hours). API requests with a
+# token carry no session and are not affected.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# Password reset links (Django's single-use tokens) expire after this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 # Uploads: requests above MAX_REQUEST_BYTES are refused before Django reads them (413);
 # each upload form checks its own limit and the content type from the bytes.

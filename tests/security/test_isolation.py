@@ -32,6 +32,16 @@ PUBLIC_ROUTES = {
     "logout": "ends the session",
     "set_language": "sets the language cookie",
     "invitation-accept": "the one-time token is the credential; tested in tests/qcportal/test_admin.py",
+    "password_change": "the requester's own password; tested in tests/qcportal/test_accounts.py",
+    "password_change_done": "a fixed confirmation page, no tenant data",
+    "password_reset": (
+        "asks for a reset e-mail, the same answer for any address; tested in tests/qcportal/test_accounts.py"
+    ),
+    "password_reset_done": "a fixed confirmation page, no tenant data",
+    "password_reset_confirm": (
+        "the single-use, expiring token is the credential; tested in tests/qcportal/test_accounts.py"
+    ),
+    "password_reset_complete": "a fixed confirmation page, no tenant data",
     "api:token": "exchanges a password for a token",
     "api:schema": "the OpenAPI description, no tenant data",
     "api:api-root": "lists the API's URLs, no tenant data",
