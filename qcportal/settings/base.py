@@ -6,7 +6,9 @@ Environment variables (all optional for the local demo):
 ``ALLOWED_HOSTS`` (comma separated), ``MEDIA_ROOT`` (where report files are stored),
 ``EMAIL_BACKEND`` (default: the console backend, e-mails are printed), ``EMAIL_HOST`` …,
 ``DEFAULT_FROM_EMAIL``, ``SITE_URL`` (the portal's address in e-mailed links, default
-``http://127.0.0.1:8000``).
+``http://127.0.0.1:8000``), ``SESSION_IDLE_TIMEOUT`` / ``SESSION_ABSOLUTE_TIMEOUT`` (seconds,
+default 1800 / 43200), ``PASSWORD_RESET_TIMEOUT`` (seconds a reset link is valid, default 3600),
+``RATE_LIMIT_PASSWORD_RESET`` (reset requests per address, default ``5/m``).
 """
 
 from pathlib import Path
