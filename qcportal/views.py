@@ -22,7 +22,7 @@ from .forms import InvitationAcceptForm, InvitationForm, NotificationPreferenceF
 from .models import AuditEntry, Invitation, Membership, Notification, Organisation
 from .notifications import notification_preference_set
 from .pagination import PaginatedListMixin
-from .permissions import MembershipRequiredMixin, has_permission
+from .permissions import MembershipRequiredMixin, has_permission, require_permission
 from .roles import Role
 from .selectors import (
     audit_entry_list,
@@ -59,6 +59,23 @@ class SwitchMembershipView(LoginRequiredMixin, View):
 # --- Administration of organisations and users (association administrators) ---------------
 
 
+def organisation_in_share(membership, code: str) -> Organisation:
+    """The organisation ``code`` when it lies in the acting organisation's data share (its
+    subtree), for the organisation's page and its edit form alike.
+
+    The lineage scope lets a member resolve its ancestors (for names and breadcrumbs), so a
+    lookup alone is not an access check: an ancestor answers 403 here, an unknown or foreign
+    code 404. Raises ``Http404`` or ``PermissionDenied``.
+    """
+    try:
+        organisation = organisation_get(code=code)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    if not is_visible(organisation, to=membership.organisation):
+        raise PermissionDenied(_("只能查看本单位及下级单位的详细信息。"))
+    return organisation
+
+
 class OrganisationListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
     """The organisations of the acting organisation's share, filterable by kind and name."""
 
@@ -91,12 +108,7 @@ class OrganisationDetailView(MembershipRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
-        try:
-            organisation = organisation_get(code=kwargs["code"])
-        except Organisation.DoesNotExist:
-            raise Http404 from None
-        if not is_visible(organisation, to=membership.organisation):
-            raise PermissionDenied(_("只能查看本单位及下级单位的详细信息。"))
+        organisation = organisation_in_share(membership, kwargs["code"])
         can_manage_users = has_permission(membership, "users:manage", organisation)
         context.update(
             organisation=organisation,
@@ -156,10 +168,12 @@ class OrganisationUpdateView(MembershipRequiredMixin, FormView):
     form_class = OrganisationForm
 
     def get_organisation(self) -> Organisation:
-        try:
-            return organisation_get(code=self.kwargs["code"])
-        except Organisation.DoesNotExist:
-            raise Http404 from None
+        """The organisation to edit: in the share (as its page) and manageable by the actor,
+        else 403, before any of its fields is rendered (GET) or changed (POST)."""
+        membership = self.request.membership
+        organisation = organisation_in_share(membership, self.kwargs["code"])
+        require_permission(membership, "organisations:manage", organisation)
+        return organisation
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.get_organisation()}

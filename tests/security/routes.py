@@ -21,3 +21,35 @@ def all_routes() -> dict[str, str]:
                 )
 
     return dict(walk(get_resolver().url_patterns))
+
+
+def edit_form_routes() -> dict[str, str]:
+    """The HTML routes that render a form over an existing object: every route whose name
+    ends in ``edit`` and every form view (``FormMixin``: FormView, UpdateView, …) whose URL
+    names an object (``<…>``). ``{"namespace:name": "pattern"}``, API routes excluded."""
+    from django.views.generic.edit import FormMixin
+
+    views = {}
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = namespace
+                if pattern.namespace:
+                    ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern.url_patterns, ns)
+            elif pattern.name:
+                views[f"{namespace}:{pattern.name}" if namespace else pattern.name] = getattr(
+                    pattern.callback, "view_class", None
+                )
+
+    walk(get_resolver().url_patterns)
+    return {
+        name: route
+        for name, route in all_routes().items()
+        if not name.startswith("api:")
+        and (
+            name.endswith("edit")
+            or ("<" in route and isinstance(views.get(name), type) and issubclass(views[name], FormMixin))
+        )
+    }

@@ -7,7 +7,11 @@ the staff of one province (PA, 测试省质量协会) for objects of another pro
   route's permission altogether, proven by the same request on an object of their own
   tenant also answering 403 (so the answer reveals nothing about the foreign object);
 - list routes answer without any of the foreign tenant's objects;
-- form routes refuse to act on a foreign organisation and create nothing.
+- form routes refuse to act on a foreign organisation and create nothing;
+- every edit form (a route named ``…edit`` or a form view over an object of the URL) is
+  opened (GET) for an object of another tenant and for an object of an ANCESTOR of the
+  requester's organisation (the national association's, seen from a province): 403 or 404,
+  and none of the object's contact details in the body (issue 9 item 6).
 
 Public routes (no tenant data) are listed with the reason. A route with neither a case nor
 a public entry fails :func:`test_every_route_has_an_isolation_case`.
@@ -23,7 +27,7 @@ from qcportal.models import AuditEntry, Invitation, Membership, Organisation
 from qcportal.tenancy import no_tenant
 from reports.models import ReportRun
 
-from .routes import all_routes
+from .routes import all_routes, edit_form_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -794,6 +798,155 @@ def test_campaign_forms_refuse_a_foreign_organisation(client, network):
     assert response.status_code == 200 and response.context["form"].errors
     with no_tenant():
         assert ReportRun.objects.count() == before
+
+
+# --- Edit forms of a foreign or an ancestor object (issue 9 item 6) ------------------------
+#
+# The lineage scope lets a member resolve its ancestors (names, breadcrumbs, the national
+# campaign), so an edit form that only looks its object up would render an ancestor's details:
+# the organisation edit form did, with the national association's contact details, while the
+# organisation's page answered 403. Every edit form is generated from the URL configuration;
+# a new one without an entry here fails test_every_edit_form_has_a_case.
+
+#: Fields whose values an edit form would render (contact details and free text); the ones
+#: a model has are filled with markers before the request, so the check is never vacuous.
+DETAIL_FIELDS = (
+    "contact_person",
+    "contact_mobile",
+    "contact_phone",
+    "contact_email",
+    "address",
+    "qc_department_head",
+    "mobile",
+    "email",
+    "certificate_number",
+    "notes",
+    "department",
+    "document_number",
+    "theme",
+    "body",
+    "reasons",
+    "content",
+    "tools",
+    "introduction",
+)
+
+LEAF_ONLY = "belongs to an enterprise (a leaf of the hierarchy): no ancestor of a requester owns one"
+
+
+@dataclass
+class EditCase:
+    """The object of another tenant, and of an ancestor of the requesters' organisation (PA),
+    whose edit form is opened; ``no_ancestor`` says why a route has no ancestor object."""
+
+    foreign: callable  # network -> the object of another tenant (PB's subtree)
+    ancestor: callable = None  # network -> an object owned by CAQ (an ancestor of PA)
+    no_ancestor: str = ""
+
+
+def _caq_round(network):
+    from evaluation.judging import default_round, judging_get_or_create
+
+    return default_round(judging_get_or_create(campaign=network.campaign, association=network.caq))
+
+
+def _caq_judge(network):
+    from tests.factories import JudgeFactory
+
+    return JudgeFactory(organisation=network.caq, name="国家评委", certificate_number="QCPS-N-901")
+
+
+EDIT_CASES: dict[str, EditCase] = {
+    "organisation-edit": EditCase(lambda n: n.pb, lambda n: n.caq),
+    "promotion:campaign-edit": EditCase(lambda n: n.campaign_pb, lambda n: n.campaign),
+    "promotion:announcement-edit": EditCase(
+        lambda n: _announcement(n.pb, n.users.pb_staff), lambda n: _announcement(n.caq, n.users.caq_staff)
+    ),
+    "reports:campaign-forms": EditCase(
+        lambda n: n.campaign_pb,
+        no_ancestor=(
+            "the national campaign's forms page generates the requester's own share of the national "
+            "campaign (its page is open to the provinces); it edits nothing of the campaign"
+        ),
+    ),
+    "evaluation:submission-edit": EditCase(lambda n: n.submissions[4], no_ancestor=LEAF_ONLY),
+    "evaluation:pool-judge-edit": EditCase(lambda n: n.pb_judge, _caq_judge),
+    "evaluation:round-edit": EditCase(lambda n: _round(n.submissions[4]), _caq_round),
+    "circles:circle-edit": EditCase(lambda n: n.circles[7], no_ancestor=LEAF_ONLY),
+    "circles:project-apply": EditCase(lambda n: n.circles[7], no_ancestor=LEAF_ONLY),
+    "circles:project-edit": EditCase(lambda n: n.circles[7].projects.first(), no_ancestor=LEAF_ONLY),
+    "circles:record-edit": EditCase(lambda n: _record(n.circles[7].projects.first()), no_ancestor=LEAF_ONLY),
+}
+
+
+def _reveal(obj) -> list[str]:
+    """Fill the object's detail fields with markers (unique to this object) and return them."""
+    model = type(obj)
+    names = [name for name in DETAIL_FIELDS if any(f.name == name for f in model._meta.concrete_fields)]
+    names = names or ["name"]
+    values = {}
+    for index, name in enumerate(names):
+        length = model._meta.get_field(name).max_length or 200
+        values[name] = f"隔离密{index}号{obj.pk}"[:length]
+    model._base_manager.filter(pk=obj.pk).update(**values)
+    return list(values.values())
+
+
+def _edit_url(route, obj):
+    pattern = edit_form_routes()[route]
+    return reverse(route, kwargs={"code": obj.code} if "<str:code>" in pattern else {"pk": obj.pk})
+
+
+EDIT_FOREIGN = sorted(EDIT_CASES)
+EDIT_ANCESTOR = sorted(name for name, case in EDIT_CASES.items() if case.ancestor)
+
+
+def test_every_edit_form_has_a_case():
+    """A new edit form must get an EditCase (and say whether an ancestor can own its object)."""
+    routes = set(edit_form_routes()) - set(PUBLIC_ROUTES)
+    assert not routes - set(EDIT_CASES), f"edit forms without a case: {sorted(routes - set(EDIT_CASES))}"
+    assert not set(EDIT_CASES) - routes, f"stale edit cases: {sorted(set(EDIT_CASES) - routes)}"
+    for name, case in EDIT_CASES.items():
+        assert bool(case.ancestor) != bool(case.no_ancestor), f"{name}: an ancestor object or a reason"
+
+
+def _assert_edit_form_refused(client, network, route, requester, make):
+    with no_tenant():
+        obj = make(network)
+        secrets = _reveal(obj)
+    client = _client(client, network, requester, api=False)
+    response = client.get(_edit_url(route, obj))
+    assert response.status_code in (403, 404), f"{route} as {requester}: {response.status_code}"
+    body = response.content.decode()
+    shown = [value for value in secrets if value in body]
+    assert not shown, f"{route} as {requester} shows {shown}"
+
+
+@pytest.mark.parametrize("requester", REQUESTERS)
+@pytest.mark.parametrize("route", EDIT_FOREIGN)
+def test_edit_form_of_a_foreign_object_is_refused(client, network, route, requester):
+    _assert_edit_form_refused(client, network, route, requester, EDIT_CASES[route].foreign)
+
+
+@pytest.mark.parametrize("requester", REQUESTERS)
+@pytest.mark.parametrize("route", EDIT_ANCESTOR)
+def test_edit_form_of_an_ancestor_object_is_refused(client, network, route, requester):
+    """pa_admin and pa_staff (测试省质量协会) ask for the national association's object."""
+    _assert_edit_form_refused(client, network, route, requester, EDIT_CASES[route].ancestor)
+
+
+def test_ancestor_organisation_edit_form_answers_like_its_page(client, network):
+    """The reported hole: the province's administrator read the national association's
+    contact details in its edit form while its page answered 403; the own one still opens."""
+    client = _client(client, network, "pa_admin", api=False)
+    page = client.get(reverse("organisation-detail", kwargs={"code": "CAQ"}))
+    form = client.get(reverse("organisation-edit", kwargs={"code": "CAQ"}))
+    assert page.status_code == form.status_code == 403
+    body = form.content.decode()
+    for value in ("66073178@163.com", "北京市海淀区三虎桥百胜村路6号中国质量大厦", "(010) 66073178"):
+        assert value not in body
+    own = client.get(reverse("organisation-edit", kwargs={"code": "PA"}))
+    assert own.status_code == 200 and "乙联系人" in own.content.decode()
 
 
 def test_route_counts(network):
