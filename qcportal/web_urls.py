@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django_ratelimit.decorators import ratelimit
 
-from . import views
+from . import health, views
 
 login_view = ratelimit(key="ip", rate=settings.RATE_LIMITS["login"], method="POST", block=True)(
     auth_views.LoginView.as_view(redirect_authenticated_user=True)
@@ -19,6 +19,8 @@ password_reset_view = ratelimit(
 )(auth_views.PasswordResetView.as_view(extra_email_context={"site_url": settings.SITE_URL}))
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.ReadyView.as_view(checks=health.readiness_checks()), name="readyz"),
     path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
+    "health_check",
     "axes",
     "qcportal.apps.QcPortalConfig",
     "promotion.apps.PromotionConfig",

@@ -33,6 +33,8 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_ROUTES = {
     "login": "the login page",
+    "healthz": 'liveness for the load balancer: answers {"status": "ok"} and touches no data',
+    "readyz": "readiness for the load balancer: the status of the database, cache, storage and broker, no tenant data",
     "logout": "ends the session",
     "set_language": "sets the language cookie",
     "invitation-accept": "the one-time token is the credential; tested in tests/qcportal/test_admin.py",
