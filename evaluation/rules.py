@@ -25,6 +25,18 @@ def _assignment(membership, submission: Submission):
     )
 
 
+def is_own_sheet(membership, sheet: ScoreSheet) -> bool:
+    """The sheet is the acting judge's own (their judge profile at this association) and
+    the judge is not recused on the submission in that round."""
+    return (
+        sheet.judge.user_id == membership.user_id
+        and sheet.judge.organisation_id == membership.organisation_id
+        and not JudgeAssignment._base_manager.filter(
+            round_id=sheet.round_id, submission_id=sheet.submission_id, judge_id=sheet.judge_id, recused=True
+        ).exists()
+    )
+
+
 @rules.predicate
 def is_assigned_judge(membership, obj) -> bool:
     """For a submission: the membership's judge profile is assigned to it (published round)
@@ -32,13 +44,7 @@ def is_assigned_judge(membership, obj) -> bool:
     if obj is None:
         return True
     if isinstance(obj, ScoreSheet):
-        return (
-            obj.judge.user_id == membership.user_id
-            and obj.judge.organisation_id == membership.organisation_id
-            and not JudgeAssignment._base_manager.filter(
-                round_id=obj.round_id, submission_id=obj.submission_id, judge_id=obj.judge_id, recused=True
-            ).exists()
-        )
+        return is_own_sheet(membership, obj)
     return _assignment(membership, obj) is not None
 
 

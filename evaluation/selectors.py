@@ -8,7 +8,7 @@ from promotion.models import Campaign
 from qcportal.models import Organisation
 
 from .choices import ScoreSheetStatus, SubmissionStatus
-from .models import Judge, JudgeAssignment, ScoreSheet, ScoringCriterion, Submission
+from .models import Judge, JudgeAssignment, ScoreSheet, Submission
 
 
 def submission_list(
@@ -112,23 +112,6 @@ def assignment_list(*, submission: Submission) -> QuerySet[JudgeAssignment]:
         .select_related("judge")
         .order_by("-is_panel_chair", "recused", "judge__name")
     )
-
-
-def score_sheet_list(*, submission: Submission) -> QuerySet[ScoreSheet]:
-    """The score sheets of a submission visible in the scope (a judge sees only their own
-    until release), with judge and items prefetched."""
-    return (
-        ScoreSheet.objects.filter(submission=submission)
-        .select_related("judge")
-        .prefetch_related("items__criterion")
-        .order_by("judge__name")
-    )
-
-
-def criteria_for(*, template) -> QuerySet[ScoringCriterion]:
-    """The items of a score sheet template in order (T/CAQ 10201-2020 附录B or an
-    association's variant)."""
-    return ScoringCriterion.objects.filter(template=template).order_by("position")
 
 
 def judge_list(*, association: Organisation) -> QuerySet[Judge]:

@@ -466,7 +466,6 @@ def sheet_update(
     online sheet, association staff a paper sheet they enter. ``None`` leaves a field as it
     is; ``grade_given`` says whether ``recommended_grade`` was sent. Output: the sheet.
     Raises ``PermissionDenied`` or ``ValidationError`` as :func:`score_sheet_save`."""
-    from .workflow import is_own_sheet
 
     sheet = (
         ScoreSheet._base_manager.select_for_update()
@@ -474,7 +473,9 @@ def sheet_update(
         .get(pk=sheet.pk)
     )
     if membership.role == Role.JUDGE:
-        if not (has_permission(membership, "evaluation:score", sheet) and is_own_sheet(membership, sheet)):
+        if not has_permission(
+            membership, "evaluation:score", sheet
+        ):  # its object rule: the judge's own sheet
             raise PermissionDenied(_("只能修改您自己的评分表。"))
         if sheet.on_paper:
             raise ValidationError(_("该评分表已由协会工作人员按纸质评分表代录，不能在线修改。"))
@@ -500,14 +501,6 @@ def sheet_submit(*, membership: Membership, sheet: ScoreSheet) -> ScoreSheet:
 
     name = "submit_paper" if sheet.on_paper and membership.role != Role.JUDGE else "submit"
     return SCORE_SHEET_WORKFLOW.perform(sheet, name, membership=membership)
-
-
-def sheet_withdraw(*, membership: Membership, sheet: ScoreSheet, reason: str) -> ScoreSheet:
-    """The judge withdraws their submitted sheet to edit it (``withdraw``, reason required,
-    recorded in the workflow history and the audit trail; standard.md §3)."""
-    from .workflow import SCORE_SHEET_WORKFLOW
-
-    return SCORE_SHEET_WORKFLOW.perform(sheet, "withdraw", membership=membership, comment=reason)
 
 
 def sheet_staff_return(*, membership: Membership, sheet: ScoreSheet, reason: str) -> ScoreSheet:
@@ -656,12 +649,6 @@ def task_list(*, membership: Membership) -> QuerySet[JudgeAssignment]:
         )
         .order_by("round__ends_on", "round_id", "submission_id")
     )
-
-
-def panel_get(*, pk: int) -> Panel:
-    """The panel ``pk`` visible in the scope (association staff of the judging association;
-    a judge: a panel they sit on or chair, of a published round); raises ``Panel.DoesNotExist``."""
-    return Panel._base_manager.select_related("round__judging__campaign", "chair", "domain").get(pk=pk)
 
 
 def panel_visible(membership: Membership, panel: Panel) -> bool:

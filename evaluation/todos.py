@@ -24,10 +24,11 @@ def _submitted_sheet():
     )
 
 
-def _hub_url(judging_qs) -> str:
-    """The judging hub of the newest judging in ``judging_qs`` ('' when there is none)."""
+def _hub_url(judging_qs, name: str = "evaluation:judging") -> str:
+    """The page ``name`` (the judging hub, or ``evaluation:board``) of the newest judging in
+    ``judging_qs`` ('' when there is none)."""
     first = judging_qs.select_related("campaign").order_by("-campaign__year", "-id").first()
-    return reverse("evaluation:judging", args=[first.campaign.code]) if first else ""
+    return reverse(name, args=[first.campaign.code]) if first else ""
 
 
 def evaluation_todos(membership) -> list[Todo]:
@@ -72,7 +73,9 @@ def evaluation_todos(membership) -> list[Todo]:
         items.append(Todo(_("评审结果已审批，待发布"), approved.count(), _hub_url(approved), "bi-megaphone"))
     if has_permission(membership, "awards:approve"):
         pending = Judging.objects.filter(organisation_id=org_id, status=JudgingStatus.PENDING_APPROVAL)
-        items.append(Todo(_("评审结果待审批"), pending.count(), _board_url(pending), "bi-award"))
+        items.append(
+            Todo(_("评审结果待审批"), pending.count(), _hub_url(pending, "evaluation:board"), "bi-award")
+        )
     if membership.role != "judge" or not has_permission(membership, "evaluation:score"):
         return items
     mine = JudgeAssignment.objects.filter(
@@ -99,12 +102,6 @@ def evaluation_todos(membership) -> list[Todo]:
         )
     )
     return items
-
-
-def _board_url(judging_qs) -> str:
-    """The selection board of the newest judging in ``judging_qs`` ('' when none)."""
-    first = judging_qs.select_related("campaign").order_by("-campaign__year", "-id").first()
-    return reverse("evaluation:board", args=[first.campaign.code]) if first else ""
 
 
 def _count(status: str, **where) -> Count:

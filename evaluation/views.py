@@ -53,24 +53,6 @@ def unassigned_judges(submission: Submission):
     )
 
 
-def _scoring_template(membership, submission: Submission):
-    """The sheet the acting judge scores ``submission`` on in their open round (else the
-    first round's sheet for the submission, e.g. for staff)."""
-    from circles.choices import ProjectType
-
-    from .choices import ScoreSheetKind
-    from .judging import scoring_round_for, standard_template
-
-    judge = Judge.objects.filter(user=membership.user, organisation=membership.organisation).first()
-    round_ = scoring_round_for(judge=judge, submission=submission) if judge else None
-    if round_ is not None:
-        return round_.template_for(submission)
-    innovation = submission.project.project_type == ProjectType.INNOVATION
-    return standard_template(
-        ScoreSheetKind.INNOVATION_RESULT if innovation else ScoreSheetKind.PROBLEM_SOLVING_RESULT
-    )
-
-
 class JudgeTaskListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
     """A judge's tasks by round (issue 8 item 5): every live assignment (never unassigned or
     recused ones, never a draft round) with the sheet's status and the round's deadline;

@@ -633,18 +633,6 @@ NOT_FROZEN = Guard(
 
 
 # --- score sheets (standard.md §3: a submitted sheet is locked) -------------------------------
-def is_own_sheet(membership, sheet: ScoreSheet) -> bool:
-    """The sheet is the acting judge's own (their judge profile at this association) and
-    the judge is not recused on the submission."""
-    return (
-        sheet.judge.user_id == membership.user_id
-        and sheet.judge.organisation_id == membership.organisation_id
-        and not JudgeAssignment._base_manager.filter(
-            round_id=sheet.round_id, submission_id=sheet.submission_id, judge_id=sheet.judge_id, recused=True
-        ).exists()
-    )
-
-
 def _sheet_complete(sheet: ScoreSheet, ctx) -> bool:
     return sheet.items.count() == sheet.template.criteria.count() and bool((sheet.assessment or "").strip())
 
@@ -694,9 +682,8 @@ SCORE_SHEET_WORKFLOW = Workflow(
             _("提交评分表"),
             source=(ScoreSheetStatus.DRAFT,),
             target=ScoreSheetStatus.SUBMITTED,
-            permission="evaluation:score",
+            permission="evaluation:score",  # object rule: the judge's own sheet (evaluation.rules)
             verb_past="submitted",
-            rule=is_own_sheet,
             guards=(NOT_FROZEN, ROUND_OPEN, PANEL_OPEN, SHEET_COMPLETE),
             comment="none",
             effect=_sheet_submitted,
@@ -719,9 +706,8 @@ SCORE_SHEET_WORKFLOW = Workflow(
             _("撤回修改"),
             source=(ScoreSheetStatus.SUBMITTED,),
             target=ScoreSheetStatus.DRAFT,
-            permission="evaluation:score",
+            permission="evaluation:score",  # object rule: the judge's own sheet (evaluation.rules)
             verb_past="withdrawn",
-            rule=is_own_sheet,
             guards=(NOT_FROZEN, ROUND_OPEN, PANEL_OPEN),
             comment="required",
             comment_label=_("撤回原因"),
