@@ -44,7 +44,7 @@ format: venv
 	$(BIN)/ruff format .
 
 worker: venv
-	$(BIN)/celery -A qcportal worker --loglevel=info
+	$(BIN)/celery -A qcportal worker -Q celery,exports,notifications,statistics --loglevel=info
 
 beat: venv
 	$(BIN)/celery -A qcportal beat --loglevel=info --schedule=/tmp/qcportal-celerybeat-schedule

@@ -1,6 +1,8 @@
 """Benchmark: the Annex 3 task at national scale against one raw SQL aggregate.
 
-Grows the demo to ``--circles`` (default 200,000) circles on PostgreSQL (``DATABASE_URL``;
+Loads the demo and the national shape for ``--circles`` (default 200,000) circles
+(``seed_demo --circles N``, ``reports/national.py``; a database holding a national load of another
+size is refused: flush it first) on PostgreSQL (``DATABASE_URL``;
 ``make bench`` provides a throwaway server), then times, for CAQ and SAQ:
 
 - the Annex 3 task as the portal runs it (``form_render_task`` for an xlsx report run:

@@ -15,6 +15,7 @@ CIRCLES = register(
         identifier="circles.circles",
         label=_("QC小组名单"),
         permissions=("circles:view", "circles:view_own"),
+        personal_data=True,  # the leaders' names (issue 9 item 1: re-authentication to export)
         columns=(
             Column(_("企业"), lambda c: c.organisation.name, 30),
             Column(_("QC小组名称"), lambda c: c.name, 26),

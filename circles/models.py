@@ -43,8 +43,9 @@ class Circle(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     ``previous`` links a yearly re-registration to last year's row (members carried over).
     """
 
+    # No index of its own: circles_circle_org_reg_idx starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="circles", verbose_name=_("企业")
+        Organisation, on_delete=models.PROTECT, related_name="circles", verbose_name=_("企业"), db_index=False
     )
     department = models.CharField(_("部门"), max_length=100, blank=True)
     name = models.CharField(_("QC小组名称"), max_length=100)
@@ -168,8 +169,9 @@ class Project(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     acceptance (验收) date: an accepted project is a result (成果).
     """
 
+    # No index of its own: circles_project_org_acc_idx starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业")
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"), db_index=False
     )
     circle = models.ForeignKey(
         Circle, on_delete=models.CASCADE, related_name="projects", verbose_name=_("QC小组")
@@ -245,6 +247,9 @@ class Project(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
                 fields=["organisation", "status", "applied_on"], name="circles_project_org_status_idx"
             ),
             models.Index(fields=["applied_on", "id"], name="circles_project_applied_id_idx"),
+            # An enterprise's project list in its order (newest application first): its own
+            # rows only, never the country's by date filtered down (rule R-SC-71).
+            models.Index(fields=["organisation", "applied_on", "id"], name="circles_project_org_appl_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -313,8 +318,9 @@ class ActivityRecord(OwnedByOrganisation, models.Model):
     indexed count. ``tools`` is a comma-separated list from ``STATISTICAL_TOOLS``.
     """
 
+    # No index of its own: circles_activity_org_date_idx starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业")
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"), db_index=False
     )
     circle = models.ForeignKey(
         Circle, on_delete=models.CASCADE, related_name="activity_records", verbose_name=_("QC小组")
@@ -326,7 +332,11 @@ class ActivityRecord(OwnedByOrganisation, models.Model):
     held_on = models.DateField(_("活动日期"))
     participant_count = models.PositiveSmallIntegerField(_("参加人数"), default=0)
     participants = models.ManyToManyField(
-        CircleMember, blank=True, related_name="activity_records", verbose_name=_("参加人员")
+        CircleMember,
+        through="circles.ActivityRecordParticipant",
+        blank=True,
+        related_name="activity_records",
+        verbose_name=_("参加人员"),
     )
     content = models.TextField(_("活动内容"), blank=True)
     tools = models.CharField(_("使用的统计方法"), max_length=200, blank=True)
@@ -356,6 +366,26 @@ class ActivityRecord(OwnedByOrganisation, models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.get_step_display()}"
+
+
+class ActivityRecordParticipant(models.Model):
+    """A member who took part in an activity record (the link of ``ActivityRecord.participants``).
+
+    No index on ``activityrecord`` alone: the unique pair (activityrecord, circlemember) starts with it (issue 10
+    item 5). Table, columns and unique constraint are those of the implicit table it replaces.
+    """
+
+    activityrecord = models.ForeignKey(
+        "circles.ActivityRecord", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    circlemember = models.ForeignKey("circles.CircleMember", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "circles_activityrecord_participants"
+        unique_together = [("activityrecord", "circlemember")]
+
+    def __str__(self) -> str:
+        return f"{self.activityrecord_id} → {self.circlemember_id}"
 
 
 class RecordAttachment(OwnedByOrganisation, models.Model):
@@ -397,8 +427,9 @@ class RecordComment(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model
     """A process-check comment (过程检查, DB43 §7.4.2) by the management layer on an activity
     record; the circle sees it and resolves it with an answer (lifecycle in workflow.py)."""
 
+    # No index of its own: circles_comment_org_status_idx starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业")
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"), db_index=False
     )
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="+", verbose_name=_("QC小组"))
     record = models.ForeignKey(
@@ -445,7 +476,8 @@ class RegistrationSequence(models.Model):
     registration numbers are generated without gaps or duplicates under concurrency
     (row locked while a number is taken; unique per enterprise, kind and year)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: circles_registrationsequence_org_kind_year_uniq starts with it (issue 10 item 5).
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=16)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)

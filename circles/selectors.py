@@ -189,12 +189,12 @@ def has_open_comments() -> Exists:
     return Exists(RecordComment._base_manager.filter(record=OuterRef("pk"), status=CommentStatus.OPEN))
 
 
-def circle_statistics(*, enterprises: QuerySet, period_start: dt.date, period_end: dt.date) -> dict:
+def circle_statistics(*, enterprises, period_start: dt.date, period_end: dt.date) -> dict:
     """Aggregate circle figures of ``enterprises`` for a statistical period, in SQL.
 
-    Inputs: ``enterprises``, a queryset of organisation pks (the reporting enterprises);
-    the period bounds (inclusive). Output dict (counts are plain integers, money in 万元 as
-    Decimal):
+    Inputs: ``enterprises``, the reporting enterprises as a queryset of organisation pks or a
+    collection of ids (an enterprise's home passes ``[its id]``); the period bounds
+    (inclusive). Output dict (counts are plain integers, money in 万元 as Decimal):
 
     - ``circles_cumulative``: circles registered on or before ``period_end`` (历年来累计已登记注册);
     - ``circles_this_year``: circles registered within the period (本年度已登记注册);
@@ -206,24 +206,29 @@ def circle_statistics(*, enterprises: QuerySet, period_start: dt.date, period_en
       projects accepted up to / within the period (万元; standard.md §6: only benefit confirmed
       by the finance department counts).
 
-    Four queries, each one aggregate over an indexed table (seed 002, Annex 3).
+    Four queries, each one aggregate over an indexed table (seed 002, Annex 3). Every table
+    they read is filtered by the owning organisation before any join (rule R-SC-71): the
+    members by their enterprise and by a subquery of the enterprises' circles registered in
+    the period, the projects' circles by their enterprise too — so one enterprise's figures
+    read its own rows only, never the circles registered in the period nationally.
     """
+    owned = {"organisation__in": enterprises}
     in_period = Q(registered_on__gte=period_start, registered_on__lte=period_end)
-    circles = Circle.objects.filter(organisation__in=enterprises).aggregate(
+    circles = Circle.objects.filter(**owned).aggregate(
         circles_cumulative=Count("id", filter=Q(registered_on__lte=period_end)),
         circles_this_year=Count("id", filter=in_period),
     )
-    members = CircleMember.objects.filter(
-        organisation__in=enterprises,
-        circle__registered_on__gte=period_start,
-        circle__registered_on__lte=period_end,
-    ).count()
+    registered_in_period = Circle.objects.filter(in_period, **owned).values("pk")
+    members = CircleMember.objects.filter(**owned, circle__in=registered_in_period).count()
     active = ActivityRecord.objects.filter(
-        organisation__in=enterprises, held_on__gte=period_start, held_on__lte=period_end
+        **owned, held_on__gte=period_start, held_on__lte=period_end
     ).aggregate(n=Count("circle", distinct=True))["n"]
     accepted_in_period = Q(accepted_on__gte=period_start, accepted_on__lte=period_end)
     projects = Project.objects.filter(
-        organisation__in=enterprises, status=ProjectStatus.ACCEPTED, accepted_on__lte=period_end
+        **owned,
+        circle__organisation__in=enterprises,
+        status=ProjectStatus.ACCEPTED,
+        accepted_on__lte=period_end,
     ).aggregate(
         benefit_cumulative=Sum("economic_benefit", filter=Q(benefit_confirmed=True)),
         benefit_this_year=Sum("economic_benefit", filter=Q(benefit_confirmed=True) & accepted_in_period),
@@ -237,9 +242,10 @@ def circle_statistics(*, enterprises: QuerySet, period_start: dt.date, period_en
     return {**circles, "members_this_year": members, "circles_active": active, **projects}
 
 
-def circle_counts_by_year(*, enterprises: QuerySet) -> list[dict]:
-    """Circles registered per year for ``enterprises``: ``[{"year": 2019, "circles": 120}, …]``
-    ordered by year (one GROUP BY query)."""
+def circle_counts_by_year(*, enterprises) -> list[dict]:
+    """Circles registered per year for ``enterprises`` (a queryset of organisation pks or a
+    collection of ids): ``[{"year": 2019, "circles": 120}, …]`` ordered by year (one GROUP BY
+    query over the enterprises' circles)."""
     return list(
         Circle.objects.filter(organisation__in=enterprises)
         .values(year=F("registration_year"))
@@ -253,6 +259,8 @@ def enterprise_overview(*, enterprises: QuerySet, period_start: dt.date, period_
 
     Output: an ``Organisation`` queryset annotated with ``circles_this_year``,
     ``members_this_year`` and ``results_this_year`` (accepted projects), ordered by name.
+    Each subquery reads one enterprise's rows: the members' circles are filtered by the same
+    enterprise as the members before the join (rule R-SC-71).
     """
     from qcportal.models import Organisation
 
@@ -273,7 +281,11 @@ def enterprise_overview(*, enterprises: QuerySet, period_start: dt.date, period_
         Organisation.objects.filter(pk__in=enterprises)
         .annotate(
             circles_this_year=count(Circle, **in_period),
-            members_this_year=count(CircleMember, **{f"circle__{k}": v for k, v in in_period.items()}),
+            members_this_year=count(
+                CircleMember,
+                circle__organisation=OuterRef("pk"),
+                **{f"circle__{k}": v for k, v in in_period.items()},
+            ),
             results_this_year=count(Project, accepted_on__gte=period_start, accepted_on__lte=period_end),
         )
         .order_by("name")

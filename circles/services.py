@@ -650,11 +650,11 @@ def _mime_for(extension: str) -> str:
 
 @transaction.atomic
 def attachment_delete(*, membership: Membership, attachment: RecordAttachment) -> None:
-    """Remove an attachment (the circle's members, while the project is in activity)."""
+    """Remove an attachment (the circle's members, while the project is in activity); its
+    file leaves storage once the deletion commits (``qcportal.files``, R-SC-35)."""
     require_permission(membership, "circles:record", attachment)
     if attachment.record.project.status not in RECORDING_STATES:
         raise ValidationError(_("课题已结束活动，附件不能再删除。"))
-    attachment.file.delete(save=False)
     attachment.delete()
 
 

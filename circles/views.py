@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -20,10 +20,13 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
 from qcportal.actions import ObjectActionView, apply_errors, error_text
-from qcportal.exporters import get_exporter
+from qcportal.audit_events import file_response, record_event
+from qcportal.choices import AuditEvent
+from qcportal.exporters import contains_personal_data, export_filters, get_exporter
 from qcportal.models import AuditEntry
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
+from qcportal.reauth import reauth_response
 from qcportal.workflow_views import WorkflowPageMixin
 
 from . import (
@@ -66,6 +69,7 @@ class WorkListView(MembershipRequiredMixin, PaginatedListMixin, FilterView):
 
     permission_required = VIEW
     paginate_by = 25
+    keyset_pagination = True  # a province's circles, projects and records grow with history
     exporter_id = ""
     strict = False
 
@@ -76,7 +80,10 @@ class WorkListView(MembershipRequiredMixin, PaginatedListMixin, FilterView):
             exporter = get_exporter(self.exporter_id)
             if not any(has_permission(request.membership, p) for p in exporter.permissions):
                 require_permission(request.membership, exporter.permissions[0])
-            return exporter.response(rows)
+            reauth = reauth_response(request, needed=contains_personal_data(exporter))
+            if reauth is not None:  # issue 9 item 1: a list with personal data
+                return reauth
+            return exporter.response(rows, filters=export_filters(request.GET))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -392,7 +399,14 @@ class ImportReportView(ImportDetailView):
             imports.error_report_xlsx(job),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f"attachment; filename=import-{job.pk}-errors.xlsx"
+        filename = f"import-{job.pk}-errors.xlsx"
+        response["Content-Disposition"] = f"attachment; filename={filename}"
+        record_event(
+            AuditEvent.DOWNLOAD,
+            target=job,
+            request=request,
+            data={"filename": filename, "kind": "import_errors"},
+        )
         return response
 
 
@@ -706,7 +720,9 @@ class AttachmentDownloadView(MembershipRequiredMixin, View):
         attachment = RecordAttachment.objects.filter(pk=pk).first()
         if attachment is None:
             raise Http404
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+        return file_response(
+            request, attachment, attachment.file, filename=attachment.name, kind="record_attachment"
+        )
 
 
 class AttachmentDeleteView(ObjectActionView):

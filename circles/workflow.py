@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qcportal.forms_base import CleanInputMixin
 from qcportal.models import Membership
 from qcportal.roles import Role
 from qcportal.text import CleanCharField
@@ -209,7 +210,7 @@ def _reopen(project: Project, ctx: TransitionContext) -> None:
     project.completed_on = None
 
 
-class ProjectResultForm(forms.Form):
+class ProjectResultForm(CleanInputMixin, forms.Form):
     """What the circle reports when it declares the project finished (成果总结)."""
 
     achieved_value = CleanCharField(label=_("实际达成值"), max_length=100)
@@ -238,7 +239,7 @@ def _apply_result(project: Project, ctx: TransitionContext) -> None:
     project.intangible_benefits = data.get("intangible_benefits", "")
 
 
-class ProjectAcceptForm(forms.Form):
+class ProjectAcceptForm(CleanInputMixin, forms.Form):
     """Acceptance (验收, DB43 §7.5.1): the verified effect and the calculable economic benefit
     with its confirmation by the finance or relevant department (who and when)."""
 

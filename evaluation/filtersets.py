@@ -4,6 +4,8 @@ the scoped managers at import)."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from qcportal.filters import IdFilter
+
 from .choices import ScoreSheetStatus, SubmissionStatus
 from .models import ScoreSheet, Submission
 
@@ -25,7 +27,7 @@ class SubmissionFilterSet(django_filters.FilterSet):
 class ScoreSheetFilterSet(django_filters.FilterSet):
     """Filter score sheets by submission id and status."""
 
-    submission = django_filters.NumberFilter(field_name="submission_id", label=_("成果申报编号"))
+    submission = IdFilter(field_name="submission_id", label=_("成果申报编号"))
     status = django_filters.ChoiceFilter(choices=ScoreSheetStatus.choices, label=_("状态"))
 
     class Meta:

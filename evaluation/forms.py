@@ -5,18 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from circles.models import ActivityRecord, Project
 from promotion.models import Campaign, CampaignDomain
-from qcportal.forms_base import BootstrapFormMixin
+from qcportal.forms_base import BootstrapFormMixin, CleanInputMixin
 
 from .models import ASSESSMENT_MAX_CHARS, Judge
 
 
-class RecusalForm(forms.Form):
+class RecusalForm(CleanInputMixin, forms.Form):
     """A judge's declaration of a conflict of interest."""
 
     reason = forms.CharField(label=_("回避原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AssignForm(forms.Form):
+class AssignForm(CleanInputMixin, forms.Form):
     """Assign a judge of the association (scoped choices) to a submission."""
 
     judge = forms.ModelChoiceField(label=_("评委"), queryset=Judge._base_manager.none())
@@ -28,7 +28,7 @@ class AssignForm(forms.Form):
         self.fields["judge"].queryset = judges
 
 
-class ResultReportForm(forms.Form):
+class ResultReportForm(CleanInputMixin, forms.Form):
     """Upload of the result report (PDF or Word, ≤ 20 MB)."""
 
     result_report = forms.FileField(label=_("成果报告（PDF或Word，不超过20MB）"))
@@ -91,13 +91,13 @@ class SubmissionEditForm(BootstrapFormMixin, forms.Form):
         )
 
 
-class RecommendationFormUploadForm(forms.Form):
+class RecommendationFormUploadForm(CleanInputMixin, forms.Form):
     """The unit's sealed recommendation form (PDF, JPEG or PNG, ≤ 20 MB)."""
 
     recommendation_form = forms.FileField(label=_("加盖公章的推荐表（PDF或图片，不超过20MB）"))
 
 
-class VideoUploadForm(forms.Form):
+class VideoUploadForm(CleanInputMixin, forms.Form):
     """A benchmark candidate's presentation video (MP4, MOV or AVI, ≤ 500 MB)."""
 
     presentation_video = forms.FileField(label=_("发表视频（MP4/MOV/AVI，不超过500MB）"))

@@ -6,11 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qcportal.forms_base import CleanInputMixin
+
 from .choices import GradeMethod
 from .grading import GRADE_PRESETS
 
 
-class PresetForm(forms.Form):
+class PresetForm(CleanInputMixin, forms.Form):
     """Replace the grade levels by a preset (standard.md §5)."""
 
     preset = forms.ChoiceField(
@@ -20,7 +22,7 @@ class PresetForm(forms.Form):
     )
 
 
-class GradeLevelForm(forms.Form):
+class GradeLevelForm(CleanInputMixin, forms.Form):
     """One grade level: name, order (1 = highest), lowest score of its band, overall places,
     and one places field per domain of the campaign (``domain_<id>``, empty = none)."""
 
@@ -65,7 +67,7 @@ class GradeLevelForm(forms.Form):
         return {d.pk: self.cleaned_data.get(f"domain_{d.pk}") for d in self.domains}
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(CleanInputMixin, forms.Form):
     """Aggregation settings of the judging (issue 8 item 6; standard.md §4)."""
 
     trim_min_judges = forms.IntegerField(

@@ -5,11 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from circles.choices import ProjectType
+from qcportal.forms_base import CleanInputMixin
 
 from .choices import JudgeLevel, QualificationKind
 
 
-class JudgeForm(forms.Form):
+class JudgeForm(CleanInputMixin, forms.Form):
     """A judge's fields (issue 8 item 1). ``employer`` is an organisation code of the
     association's subtree (searchable), ``login`` a username or e-mail (optional),
     ``domains`` names separated by ；."""
@@ -55,7 +56,7 @@ class JudgeForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(CleanInputMixin, forms.Form):
     """One qualification row (kind, title, number, expiry)."""
 
     kind = forms.ChoiceField(label=_("资格类别"), choices=QualificationKind.choices)
@@ -66,13 +67,13 @@ class QualificationForm(forms.Form):
     )
 
 
-class JudgeImportForm(forms.Form):
+class JudgeImportForm(CleanInputMixin, forms.Form):
     """The import upload (xlsx, ≤ 5 MB; checked by :func:`evaluation.pool.import_read`)."""
 
     file = forms.FileField(label=_("Excel文件"))
 
 
-class ConflictDeclareForm(forms.Form):
+class ConflictDeclareForm(CleanInputMixin, forms.Form):
     """A judge's declaration: one submission (id) or one organisation (code), with a reason."""
 
     submission = forms.IntegerField(
@@ -87,7 +88,7 @@ class ConflictDeclareForm(forms.Form):
     reason = forms.CharField(label=_("回避原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class WaiverForm(forms.Form):
+class WaiverForm(CleanInputMixin, forms.Form):
     """Staff waive one (judge, submission) conflict with a reason."""
 
     judge = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

@@ -7,13 +7,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from promotion.models import CampaignDomain
-from qcportal.forms_base import DateInput
+from qcportal.forms_base import CleanInputMixin, DateInput
 
 from .choices import GradeMethod, PresentationMode, RoundEntry, RoundKind
 from .models import GradeLevel, Judge, Judging, SheetTemplate
 
 
-class JudgingSettingsForm(forms.Form):
+class JudgingSettingsForm(CleanInputMixin, forms.Form):
     """Aggregation settings of a judging (issue 8, item 6)."""
 
     trim_min_judges = forms.IntegerField(label=_("去掉最高最低分所需的最少评委数"), min_value=3, max_value=15)
@@ -21,7 +21,7 @@ class JudgingSettingsForm(forms.Form):
     grade_method = forms.ChoiceField(label=_("定级方式"), choices=GradeMethod.choices)
 
 
-class RoundForm(forms.Form):
+class RoundForm(CleanInputMixin, forms.Form):
     """A round's configuration (issue 8, item 2)."""
 
     name = forms.CharField(label=_("名称"), max_length=60)
@@ -66,7 +66,7 @@ class RoundForm(forms.Form):
         self.fields["entry_grade"].queryset = GradeLevel.objects.filter(judging=judging).order_by("position")
 
 
-class PanelForm(forms.Form):
+class PanelForm(CleanInputMixin, forms.Form):
     """A panel: name, domain, chair and judges (issue 8, item 4)."""
 
     name = forms.CharField(label=_("名称"), max_length=60)
@@ -84,7 +84,7 @@ class PanelForm(forms.Form):
         self.fields["judges"].queryset = pool
 
 
-class JudgeChoiceForm(forms.Form):
+class JudgeChoiceForm(CleanInputMixin, forms.Form):
     """One judge of the association's pool (swap, add)."""
 
     judge = forms.ModelChoiceField(label=_("评委"), queryset=Judge.objects.none())

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qcportal.forms_base import BootstrapFormMixin
+from qcportal.forms_base import BootstrapFormMixin, CleanInputMixin
 from qcportal.text import CleanCharField
 
 from .models import ASSESSMENT_MAX_CHARS
@@ -25,7 +25,7 @@ class PanelCommentForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class PanelAssessmentForm(forms.Form):
+class PanelAssessmentForm(CleanInputMixin, forms.Form):
     """The panel's assessment of one submission (≤300 characters, seed 002 Annex 5)."""
 
     submission = forms.IntegerField(min_value=1, max_value=2**31 - 1)

@@ -47,8 +47,13 @@ class Judge(OwnedByOrganisation, models.Model):
     enter their paper sheets on their behalf.
     """
 
+    # No index of its own: evaluation_judge_organisation_certificate_uniq starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="judges", verbose_name=_("所属协会")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="judges",
+        verbose_name=_("所属协会"),
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -106,6 +111,7 @@ class SheetTemplate(models.Model):
     A template used by a sheet is never edited again: a change is a new version.
     """
 
+    # No index of its own: evaluation_sheettemplate_org_kind_version_uniq starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
         Organisation,
         null=True,
@@ -113,6 +119,7 @@ class SheetTemplate(models.Model):
         on_delete=models.PROTECT,
         related_name="sheet_templates",
         verbose_name=_("所属协会"),
+        db_index=False,
     )
     kind = models.CharField(_("评分表类别"), max_length=32, choices=ScoreSheetKind.choices)
     name = models.CharField(_("名称"), max_length=100)
@@ -153,8 +160,13 @@ class ScoringCriterion(models.Model):
     by body and are configured as an association's template rather than hard-coded.
     """
 
+    # No index of its own: evaluation_scoringcriterion_template_code_uniq starts with it (issue 10 item 5).
     template = models.ForeignKey(
-        SheetTemplate, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("评分表模板")
+        SheetTemplate,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("评分表模板"),
+        db_index=False,
     )
     code = models.CharField(_("代码"), max_length=40)
     label = models.CharField(_("评审项目"), max_length=100)
@@ -210,8 +222,9 @@ class Submission(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
         verbose_name=_("活动报名"),
     )
     seal_name = models.CharField(_("企业名称（以公章为准）"), max_length=200, blank=True)
+    # No index of its own: evaluation_sub_camp_assoc_idx starts with it (issue 10 item 5).
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("活动")
+        Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("活动"), db_index=False
     )
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("课题")
@@ -241,7 +254,11 @@ class Submission(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
         protected=True,
     )
     evidence = models.ManyToManyField(
-        ActivityRecord, blank=True, related_name="submissions", verbose_name=_("活动记录（证实性材料）")
+        ActivityRecord,
+        through="evaluation.SubmissionEvidence",
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("活动记录（证实性材料）"),
     )
     recommendation_form = models.FileField(
         _("推荐表（加盖公章）"),
@@ -335,6 +352,26 @@ class Submission(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
         return f"{self.circle} · {self.project}"
 
 
+class SubmissionEvidence(models.Model):
+    """An activity record attached to a submission as evidence (the link of ``Submission.evidence``).
+
+    No index on ``submission`` alone: the unique pair (submission, activityrecord) starts with it (issue 10
+    item 5). Table, columns and unique constraint are those of the implicit table it replaces.
+    """
+
+    submission = models.ForeignKey(
+        "evaluation.Submission", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    activityrecord = models.ForeignKey(ActivityRecord, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "evaluation_submission_evidence"
+        unique_together = [("submission", "activityrecord")]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} → {self.activityrecord_id}"
+
+
 class ScoreSheet(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     """One judge's scores for one submission in one judging round (评分表; standard.md §3).
 
@@ -352,8 +389,13 @@ class ScoreSheet(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
     )
+    # No index of its own: evaluation_scoresheet_round_submission_judge_uniq starts with it (issue 10 item 5).
     round = models.ForeignKey(
-        "JudgingRound", on_delete=models.PROTECT, related_name="sheets", verbose_name=_("评审轮次")
+        "JudgingRound",
+        on_delete=models.PROTECT,
+        related_name="sheets",
+        verbose_name=_("评审轮次"),
+        db_index=False,
     )
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="score_sheets", verbose_name=_("成果")
@@ -424,8 +466,9 @@ class ScoreSheet(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
 class ScoreItem(models.Model):
     """The points a sheet gives one criterion (0 to the criterion's maximum)."""
 
+    # No index of its own: evaluation_scoreitem_sheet_criterion_uniq starts with it (issue 10 item 5).
     sheet = models.ForeignKey(
-        ScoreSheet, on_delete=models.CASCADE, related_name="items", verbose_name=_("评分表")
+        ScoreSheet, on_delete=models.CASCADE, related_name="items", verbose_name=_("评分表"), db_index=False
     )
     criterion = models.ForeignKey(
         ScoringCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审项目")
@@ -470,8 +513,13 @@ class JudgeAssignment(OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
     )
+    # No index of its own: evaluation_judgeassignment_round_submission_judge_uniq starts with it (issue 10 item 5).
     round = models.ForeignKey(
-        "JudgingRound", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("评审轮次")
+        "JudgingRound",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("评审轮次"),
+        db_index=False,
     )
     panel = models.ForeignKey(
         "Panel",
@@ -484,8 +532,9 @@ class JudgeAssignment(OwnedByOrganisation, models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("成果")
     )
+    # No index of its own: evaluation_asg_judge_round_idx starts with it (issue 10 item 5).
     judge = models.ForeignKey(
-        Judge, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("评委")
+        Judge, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("评委"), db_index=False
     )
     pinned = models.BooleanField(_("人工指定"), default=False)
     is_panel_chair = models.BooleanField(_("评审组长"), default=False)
@@ -534,8 +583,9 @@ class JudgeQualification(models.Model):
     number and expiry (issue 8, item 1). An expired qualification stays on record and is shown
     as expired."""
 
+    # No index of its own: evaluation_judgequalification_judge_kind_number_uniq starts with it (issue 10 item 5).
     judge = models.ForeignKey(
-        Judge, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("评委")
+        Judge, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("评委"), db_index=False
     )
     kind = models.CharField(_("资格类别"), max_length=16, choices=QualificationKind.choices)
     title = models.CharField(_("证书名称"), max_length=100, blank=True)
@@ -578,8 +628,9 @@ class Judging(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="judgings", verbose_name=_("评审协会")
     )
+    # No index of its own: evaluation_judging_campaign_org_uniq starts with it (issue 10 item 5).
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="judgings", verbose_name=_("活动")
+        Campaign, on_delete=models.PROTECT, related_name="judgings", verbose_name=_("活动"), db_index=False
     )
     trim_min_judges = models.PositiveSmallIntegerField(
         _("去掉最高最低分所需的最少评委数"),
@@ -652,8 +703,13 @@ class GradeLevel(models.Model):
     (per domain in :class:`GradePlaces` when set there). ``position`` 1 is the highest grade.
     """
 
+    # No index of its own: evaluation_gradelevel_judging_position_uniq starts with it (issue 10 item 5).
     judging = models.ForeignKey(
-        Judging, on_delete=models.CASCADE, related_name="grade_levels", verbose_name=_("评审工作")
+        Judging,
+        on_delete=models.CASCADE,
+        related_name="grade_levels",
+        verbose_name=_("评审工作"),
+        db_index=False,
     )
     name = models.CharField(_("等级"), max_length=40)
     position = models.PositiveSmallIntegerField(_("顺序"))
@@ -690,8 +746,13 @@ class GradeLevel(models.Model):
 class GradePlaces(models.Model):
     """Places of a grade in one domain (e.g. 标杆级 3 places in 制造业), issue 8 item 7."""
 
+    # No index of its own: evaluation_gradeplaces_level_domain_uniq starts with it (issue 10 item 5).
     level = models.ForeignKey(
-        GradeLevel, on_delete=models.CASCADE, related_name="domain_places", verbose_name=_("等级")
+        GradeLevel,
+        on_delete=models.CASCADE,
+        related_name="domain_places",
+        verbose_name=_("等级"),
+        db_index=False,
     )
     domain = models.ForeignKey(
         CampaignDomain, on_delete=models.CASCADE, related_name="+", verbose_name=_("领域")
@@ -734,8 +795,9 @@ class JudgingRound(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
     )
+    # No index of its own: evaluation_round_judging_position_uniq starts with it (issue 10 item 5).
     judging = models.ForeignKey(
-        Judging, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("评审工作")
+        Judging, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("评审工作"), db_index=False
     )
     position = models.PositiveSmallIntegerField(_("轮次"))
     name = models.CharField(_("名称"), max_length=60)
@@ -838,8 +900,13 @@ class Panel(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
     )
+    # No index of its own: evaluation_panel_round_name_uniq starts with it (issue 10 item 5).
     round = models.ForeignKey(
-        JudgingRound, on_delete=models.CASCADE, related_name="panels", verbose_name=_("评审轮次")
+        JudgingRound,
+        on_delete=models.CASCADE,
+        related_name="panels",
+        verbose_name=_("评审轮次"),
+        db_index=False,
     )
     name = models.CharField(_("名称"), max_length=60)
     domain = models.ForeignKey(
@@ -858,7 +925,9 @@ class Panel(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
         related_name="chaired_panels",
         verbose_name=_("评审组长"),
     )
-    judges = models.ManyToManyField(Judge, blank=True, related_name="panels", verbose_name=_("评委"))
+    judges = models.ManyToManyField(
+        Judge, through="evaluation.PanelJudge", blank=True, related_name="panels", verbose_name=_("评委")
+    )
     status = FSMField(
         _("状态"), max_length=16, choices=PanelStatus.choices, default=PanelStatus.OPEN, protected=True
     )
@@ -884,6 +953,24 @@ class Panel(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PanelJudge(models.Model):
+    """A judge sitting on a panel (the link of ``Panel.judges``).
+
+    No index on ``panel`` alone: the unique pair (panel, judge) starts with it (issue 10
+    item 5). Table, columns and unique constraint are those of the implicit table it replaces.
+    """
+
+    panel = models.ForeignKey("evaluation.Panel", on_delete=models.CASCADE, related_name="+", db_index=False)
+    judge = models.ForeignKey(Judge, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "evaluation_panel_judges"
+        unique_together = [("panel", "judge")]
+
+    def __str__(self) -> str:
+        return f"{self.panel_id} → {self.judge_id}"
 
 
 class PanelComment(OwnedByOrganisation, models.Model):
@@ -969,7 +1056,10 @@ class ConflictWaiver(OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
     )
-    judge = models.ForeignKey(Judge, on_delete=models.CASCADE, related_name="waivers", verbose_name=_("评委"))
+    # No index of its own: evaluation_conflictwaiver_judge_submission_uniq starts with it (issue 10 item 5).
+    judge = models.ForeignKey(
+        Judge, on_delete=models.CASCADE, related_name="waivers", verbose_name=_("评委"), db_index=False
+    )
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="+", verbose_name=_("成果")
     )
@@ -1005,8 +1095,13 @@ class RoundScore(OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("评审协会")
     )
+    # No index of its own: evaluation_roundscore_round_submission_uniq starts with it (issue 10 item 5).
     round = models.ForeignKey(
-        JudgingRound, on_delete=models.CASCADE, related_name="scores", verbose_name=_("评审轮次")
+        JudgingRound,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("评审轮次"),
+        db_index=False,
     )
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="round_scores", verbose_name=_("成果")
@@ -1048,8 +1143,9 @@ class Result(OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="results", verbose_name=_("企业")
     )
+    # No index of its own: evaluation_res_judging_grade starts with it (issue 10 item 5).
     judging = models.ForeignKey(
-        Judging, on_delete=models.CASCADE, related_name="results", verbose_name=_("评审工作")
+        Judging, on_delete=models.CASCADE, related_name="results", verbose_name=_("评审工作"), db_index=False
     )
     submission = models.OneToOneField(
         Submission, on_delete=models.CASCADE, related_name="result", verbose_name=_("成果")

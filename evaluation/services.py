@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from promotion.models import Campaign
+from qcportal.conflicts import Conflict
 from qcportal.models import Membership, Organisation
 from qcportal.permissions import require_permission
 from qcportal.uploads import validate_upload
@@ -206,11 +207,19 @@ def scores_release(*, membership: Membership, submission: Submission) -> Submiss
     Every assigned, non-recused judge must have submitted their sheet. Afterwards the
     assigned judges see each other's sheets, the panel score is stored (standard.md §4) and
     the submission is marked scored. Raises ``ValidationError`` listing missing sheets.
+    A second release (a double click, two chairs at once) waits for the first on the locked
+    row and changes nothing: the workflow mechanism answers
+    :class:`~qcportal.conflicts.AlreadyDone` (rule R-SC-31).
     """
+    from .workflow import SUBMISSION_WORKFLOW
+
     require_permission(membership, "evaluation:release", submission)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != SubmissionStatus.FORMALLY_REVIEWED:
+        # The mechanism answers a repeat of this release, and refuses any other state.
+        SUBMISSION_WORKFLOW.perform(submission, "release_scores", membership=membership)
     if submission.scores_released_at:
-        raise ValidationError(_("评分已经公开。"))
+        raise Conflict(_("评分已经公开，无需重复公开。"))
     assigned = JudgeAssignment.objects.filter(submission=submission, recused=False).select_related("judge")
     if not assigned:
         raise ValidationError(_("尚未分配评委。"))
@@ -222,13 +231,6 @@ def scores_release(*, membership: Membership, submission: Submission) -> Submiss
     missing = [a.judge.name for a in assigned if a.judge_id not in submitted]
     if missing:
         raise ValidationError(_("以下评委尚未提交评分表：%(names)s。") % {"names": "、".join(missing)})
-    from .workflow import SUBMISSION_WORKFLOW
-
-    if submission.status != SubmissionStatus.FORMALLY_REVIEWED:
-        raise ValidationError(
-            _("当前状态为“%(state)s”，通过资料形式审查的成果才能完成评审。")
-            % {"state": submission.get_status_display()}
-        )
     submission = SUBMISSION_WORKFLOW.perform(submission, "release_scores", membership=membership)
     submission_scores_aggregate(campaign=submission.campaign, submission=submission)
     submission.refresh_from_db(fields=["score"])
@@ -365,7 +367,7 @@ def submission_create(
                 }
             )
     if Submission._base_manager.filter(campaign=campaign, project=project).exists():
-        raise ValidationError({"project": _("该课题已申报本活动。")})
+        raise Conflict({"project": _("该课题已申报本活动，请勿重复申报。")})
     circle = project.circle
     values = {
         "seal_name": entry.seal_name,

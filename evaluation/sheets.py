@@ -439,6 +439,14 @@ def score_sheet_save(
     )
     if sheet.on_paper:
         raise ValidationError(_("该评分表已由协会工作人员按纸质评分表代录，不能在线修改。"))
+    if (
+        submit
+        and sheet.status == ScoreSheetStatus.SUBMITTED
+        and _holds(sheet, points=points, assessment=assessment, recommended_grade=recommended_grade)
+    ):
+        # The same sheet submitted again (a double click): the workflow mechanism answers
+        # the repeat (AlreadyDone, R-SC-31) and nothing is written.
+        return sheet_submit(membership=membership, sheet=sheet)
     _check_writable(sheet)
     _write(
         sheet,
@@ -450,6 +458,31 @@ def score_sheet_save(
     if submit:
         sheet = sheet_submit(membership=membership, sheet=sheet)
     return sheet
+
+
+def _holds(sheet: ScoreSheet, *, points, assessment, recommended_grade) -> bool:
+    """True when ``sheet`` already holds exactly these points, assessment and grade (so a
+    second submit of the same form is a repeat, not a change to a locked sheet)."""
+    try:
+        criteria = {c.code: c for c in sheet.template.criteria.all()}
+        stored = {
+            i.criterion.code: i.points
+            for i in ScoreItem._base_manager.filter(sheet=sheet).select_related("criterion")
+        }
+        for code, raw in dict(points or {}).items():
+            if code not in criteria:
+                return False
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                if code in stored:
+                    return False
+            elif stored.get(code) != clean_points(raw, criteria[code]):
+                return False
+        grade = _grade(sheet.round, recommended_grade)
+        return clean_assessment(assessment) == sheet.assessment and (grade.pk if grade else None) == (
+            sheet.recommended_grade_id
+        )
+    except ValidationError:
+        return False
 
 
 @transaction.atomic
@@ -500,7 +533,7 @@ def sheet_submit(*, membership: Membership, sheet: ScoreSheet) -> ScoreSheet:
     from .workflow import SCORE_SHEET_WORKFLOW
 
     name = "submit_paper" if sheet.on_paper and membership.role != Role.JUDGE else "submit"
-    return SCORE_SHEET_WORKFLOW.perform(sheet, name, membership=membership)
+    return SCORE_SHEET_WORKFLOW.perform(sheet, name, membership=membership)  # repeats: AlreadyDone
 
 
 def sheet_staff_return(*, membership: Membership, sheet: ScoreSheet, reason: str) -> ScoreSheet:
@@ -552,6 +585,12 @@ def paper_sheet_save(
         if sheet.status != ScoreSheetStatus.DRAFT or sheet.items.exists() or sheet.assessment:
             raise ValidationError(_("该评委已在线填写评分表，不能再代录纸质评分表。"))
         sheet.on_paper = True
+    if (
+        submit
+        and sheet.status == ScoreSheetStatus.SUBMITTED
+        and _holds(sheet, points=points, assessment=assessment, recommended_grade=recommended_grade)
+    ):
+        return sheet_submit(membership=membership, sheet=sheet)  # a repeat: AlreadyDone (R-SC-31)
     sheet.entered_by = membership.user
     _check_writable(sheet)
     _write(

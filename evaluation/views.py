@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 
 from promotion.selectors import campaign_list
 from qcportal.actions import ObjectActionView, apply_errors, error_text
+from qcportal.audit_events import file_response
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
 from qcportal.roles import Role
@@ -505,7 +506,7 @@ class SubmissionFileView(SubmissionMixin, View):
             # Blind round (issue 8 item 8): a neutral name, never the enterprise's file name.
             extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
             filename = blind.report_filename(submission, extension)
-        return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+        return file_response(request, submission, field, filename=filename, kind=field.field.name)
 
 
 class ResultReportDownloadView(SubmissionFileView):

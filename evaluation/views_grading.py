@@ -17,9 +17,10 @@ from django.views.generic import TemplateView
 from promotion.models import CampaignDomain
 from promotion.selectors import campaign_list
 from qcportal.actions import error_text
-from qcportal.exporters import get_exporter
+from qcportal.exporters import contains_personal_data, get_exporter
 from qcportal.pagination import CappedPaginator
 from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
+from qcportal.reauth import reauth_response
 from qcportal.workflow_views import WorkflowPageMixin
 
 from . import grading
@@ -160,6 +161,8 @@ class DecideView(JudgingMixin, TemplateView):
     will change); with ``confirm`` it applies them as one undoable batch."""
 
     template_name = "evaluation/grading/preview.html"
+    # The preview renders only from a POST's decisions: a GET answers 405, not a broken page.
+    http_method_names = ["post"]
 
     def post(self, request, code):
         judging = self.get_judging()
@@ -325,6 +328,9 @@ class ExportView(JudgingMixin, View):
         require_permission(request.membership, "reports:export")
         if kind not in EXPORTS:
             raise Http404
+        reauth = reauth_response(request, needed=contains_personal_data(EXPORTS[kind]))
+        if reauth is not None:  # issue 9 item 1: the score matrix names the judges
+            return reauth
         exporter = get_exporter(EXPORTS[kind])(
             campaign=judging.campaign, organisation=judging.organisation, filled_by=request.user
         )

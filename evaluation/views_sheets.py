@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qcportal.actions import error_text
+from qcportal.conflicts import AlreadyDone
 from qcportal.permissions import MembershipRequiredMixin, has_permission
 from qcportal.roles import Role
 from qcportal.workflow_views import WorkflowPageMixin
@@ -173,6 +174,11 @@ class RoundSheetView(WorkflowPageMixin, MembershipRequiredMixin, TemplateView):
                 recommended_grade=request.POST.get("recommended_grade", ""),
                 submit=submit,
             )
+        except AlreadyDone as exc:  # the same sheet submitted twice (a double click): R-SC-31
+            messages.info(request, error_text(exc))
+            return redirect(
+                "evaluation:round-sheet", round_pk=assignment.round_id, pk=assignment.submission_id
+            )
         except ValidationError as exc:
             messages.error(request, _("评分表未保存，请按提示修改。"))
             values = {
@@ -295,6 +301,9 @@ class PaperSheetView(MembershipRequiredMixin, TemplateView):
                 recommended_grade=request.POST.get("recommended_grade", ""),
                 submit=submit,
             )
+        except AlreadyDone as exc:  # the same paper sheet submitted twice (R-SC-31)
+            messages.info(request, error_text(exc))
+            return redirect("evaluation:sheet-detail", pk=exc.obj.pk)
         except (ValidationError, PermissionDenied) as exc:
             if isinstance(exc, PermissionDenied):
                 raise

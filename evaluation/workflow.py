@@ -32,7 +32,7 @@ from promotion.choices import StageKind
 from promotion.models import Campaign
 from promotion.windows import window_refusal
 from qcportal.choices import ASSOCIATION_KINDS
-from qcportal.forms_base import DateInput
+from qcportal.forms_base import CleanInputMixin, DateInput
 from qcportal.models import Membership
 from qcportal.roles import Role
 from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
@@ -281,7 +281,7 @@ FORMAL_REVIEW_CHECKLIST = (
 )
 
 
-class FormalReviewForm(forms.Form):
+class FormalReviewForm(CleanInputMixin, forms.Form):
     """The checklist of 资料形式审查: every item must be ticked to pass (rule R-PT-05)."""
 
     def __init__(self, *args, **kwargs):
@@ -294,7 +294,7 @@ class FormalReviewForm(forms.Form):
             )
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(CleanInputMixin, forms.Form):
     """A formal-review return's correction deadline (修改截止日期), today … today + 60 days."""
 
     correction_due = forms.DateField(
@@ -1062,6 +1062,7 @@ JUDGING_WORKFLOW = Workflow(
             notice=_("“%(object)s”的评审结果已发布。"),
             style="success",
             description=_("发布后分数和等级冻结；之后的修改须由协会领导重新开放并说明原因。"),
+            reauth=True,  # issue 9 item 1: publishing results needs a recent re-authentication
         ),
         Transition(
             "reopen",

@@ -14,13 +14,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
 from qcportal.actions import ObjectActionView, apply_errors
+from qcportal.audit_events import file_response
 from qcportal.forms_base import BootstrapFormMixin, MultipleFileField
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission
@@ -241,13 +242,11 @@ class AnnouncementAttachmentDownloadView(MembershipRequiredMixin, TemplateView):
             attachment = announcement_attachment_get(membership=request.membership, pk=kwargs["pk"])
         except AnnouncementAttachment.DoesNotExist:
             raise Http404 from None
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("文件不存在。")) from None
-        return FileResponse(
-            handle,
-            as_attachment=True,
+        return file_response(
+            request,
+            attachment,
+            attachment.file,
             filename=attachment.title,
+            kind="announcement_attachment",
             content_type=services.attachment_content_type(attachment),
         )

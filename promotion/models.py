@@ -47,8 +47,13 @@ class Campaign(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     the calendar (:meth:`current_stage`).
     """
 
+    # No index of its own: promotion_campaign_org_year_title_uniq starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("主办协会")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("主办协会"),
+        db_index=False,
     )
     code = models.CharField(_("活动代码"), max_length=40, unique=True)
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -86,6 +91,7 @@ class Campaign(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
     )
     co_building_units = models.ManyToManyField(
         Organisation,
+        through="promotion.CampaignCoBuildingUnit",
         blank=True,
         related_name="co_building_campaigns",
         verbose_name=_("共建推荐单位"),
@@ -154,11 +160,33 @@ class Campaign(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
         return (stage, stage.ends_on) if stage else None
 
 
+class CampaignCoBuildingUnit(models.Model):
+    """A recommending unit co-building the campaign's mechanism (the link of
+    ``Campaign.co_building_units``).
+
+    No index on ``campaign`` alone: the unique pair (campaign, organisation) starts with it (issue 10
+    item 5). Table, columns and unique constraint are those of the implicit table it replaces.
+    """
+
+    campaign = models.ForeignKey(
+        "promotion.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "promotion_campaign_co_building_units"
+        unique_together = [("campaign", "organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} → {self.organisation_id}"
+
+
 class CampaignDomain(models.Model):
     """A domain (领域) of a campaign, e.g. 制造类 (seed 003, 一、3: five domains)."""
 
+    # No index of its own: promotion_campaigndomain_campaign_name_uniq starts with it (issue 10 item 5).
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="domains", verbose_name=_("活动")
+        Campaign, on_delete=models.CASCADE, related_name="domains", verbose_name=_("活动"), db_index=False
     )
     name = models.CharField(_("领域"), max_length=50)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
@@ -186,8 +214,9 @@ class CampaignDomain(models.Model):
 class CampaignStage(models.Model):
     """A dated stage of a campaign (seed 003, 二、活动安排: 报名 … 推广)."""
 
+    # No index of its own: promotion_campaignstage_campaign_kind_uniq starts with it (issue 10 item 5).
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="stages", verbose_name=_("活动")
+        Campaign, on_delete=models.CASCADE, related_name="stages", verbose_name=_("活动"), db_index=False
     )
     kind = models.CharField(_("阶段"), max_length=32, choices=StageKind.choices)
     starts_on = models.DateField(_("开始日期"))
@@ -225,8 +254,13 @@ class EnterpriseAnnualFigures(OwnedByOrganisation, models.Model):
     ``reward_spending`` (奖励费用) are in 万元.
     """
 
+    # No index of its own: promotion_enterpriseannualfigures_org_year_uniq starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="annual_figures", verbose_name=_("企业")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="annual_figures",
+        verbose_name=_("企业"),
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     total_employees = models.PositiveIntegerField(_("职工总数（人）"))
@@ -275,8 +309,9 @@ class PresentationConference(OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="conferences", verbose_name=_("主办协会")
     )
+    # No index of its own: promotion_presentationconference_campaign_org_uniq starts with it (issue 10 item 5).
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="conferences", verbose_name=_("活动")
+        Campaign, on_delete=models.CASCADE, related_name="conferences", verbose_name=_("活动"), db_index=False
     )
     held = models.BooleanField(_("是否组织发表会"), default=False)
     held_on = models.DateField(_("发表会时间"), null=True, blank=True)
@@ -383,8 +418,9 @@ class StageExtension(OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="stage_extensions", verbose_name=_("组织")
     )
+    # No index of its own: promotion_stageextension_uniq starts with it (issue 10 item 5).
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("活动")
+        Campaign, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("活动"), db_index=False
     )
     stage = models.CharField(_("阶段"), max_length=32, choices=StageKind.choices)
     until = models.DateField(_("延期至"))
@@ -424,11 +460,13 @@ class CampaignEntry(OwnedByOrganisation, models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="campaign_entries", verbose_name=_("企业")
     )
+    # No index of its own: promotion_campaignentry_uniq starts with it (issue 10 item 5).
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="entries", verbose_name=_("活动")
+        Campaign, on_delete=models.PROTECT, related_name="entries", verbose_name=_("活动"), db_index=False
     )
+    # No index of its own: promotion_entry_unit_idx starts with it (issue 10 item 5).
     recommending_unit = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("推荐单位")
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("推荐单位"), db_index=False
     )
     seal_name = models.CharField(_("企业名称（以公章为准）"), max_length=200)
     contact_person = models.CharField(_("联系人"), max_length=50)

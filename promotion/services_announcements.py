@@ -193,10 +193,9 @@ def announcement_attachment_add(*, membership, announcement: Announcement, uploa
 
 @transaction.atomic
 def announcement_attachment_delete(*, membership, attachment: AnnouncementAttachment) -> None:
-    """Remove an attachment of the acting association's announcement (and its file).
-    Raises ``PermissionDenied``."""
+    """Remove an attachment of the acting association's announcement; its file leaves storage
+    once the deletion commits (``qcportal.files``, R-SC-35). Raises ``PermissionDenied``."""
     _require_own(membership, attachment.announcement)
-    attachment.file.delete(save=False)
     attachment.delete()
 
 

@@ -7,12 +7,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.views import View
 
+from .conflicts import AlreadyDone, Conflict
 from .permissions import MembershipRequiredMixin
 
 
 def apply_errors(form, exc: ValidationError) -> None:
     """Attach a service's ValidationError to a form, field by field where the form has the
-    field, otherwise as a form-wide error (shown inline above the form)."""
+    field, otherwise as a form-wide error (shown inline above the form). A
+    :class:`~qcportal.conflicts.Conflict` also marks the form (``form.conflict``), so that
+    :class:`~qcportal.conflicts.ConflictFormMixin` answers 409."""
+    if isinstance(exc, Conflict):
+        form.conflict = True
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             for error in errors:
@@ -30,7 +35,8 @@ def error_text(exc: ValidationError) -> str:
 class ObjectActionView(MembershipRequiredMixin, View, metaclass=ABCMeta):
     """POST only: find the object in the tenant scope (404 otherwise), run :meth:`perform`
     (a service call returning the success message), flash the success or the service's
-    Chinese error, and redirect to :meth:`redirect_to`."""
+    Chinese error, and redirect to :meth:`redirect_to`. A repeat of what was just done
+    (:class:`~qcportal.conflicts.AlreadyDone`, e.g. a double click) is flashed as a notice."""
 
     http_method_names = ["post"]
     model = None
@@ -54,6 +60,8 @@ class ObjectActionView(MembershipRequiredMixin, View, metaclass=ABCMeta):
         obj = self.get_object()
         try:
             message = self.perform(obj)
+        except AlreadyDone as exc:
+            messages.info(request, error_text(exc))
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:

@@ -3,6 +3,7 @@ related fields, and the one router of ``/api/v1/`` that every app registers its 
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -10,6 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .conflicts import Conflict, conflict_for, conflict_messages
+from .reauth import require_reauth
 
 
 def exception_handler(exc, context):
@@ -19,7 +23,19 @@ def exception_handler(exc, context):
     input errors become 400 with ``{"detail": "...", "errors": {field: [messages]}}``
     (``detail`` is the first message); other errors keep DRF's shape
     (``{"detail": ...}``) and status (401, 403, 404, 429 …).
+
+    Conflicts answer 409 in the same shape: a :class:`~qcportal.conflicts.Conflict` a
+    service or the workflow mechanism raises (a duplicate, a repeated transition), and, as
+    the backstop, an ``IntegrityError`` (or deadlock) of simultaneous identical writes,
+    with the Chinese message of the constraint (:func:`qcportal.conflicts.conflict_for`;
+    rule R-SC-30).
     """
+    if isinstance(exc, IntegrityError | OperationalError):
+        exc = conflict_for(exc) or exc
+    if isinstance(exc, Conflict):
+        errors = conflict_messages(exc)
+        first = next(iter(errors.values()))[0]
+        return Response({"detail": first, "errors": errors}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
@@ -122,8 +138,10 @@ class TransitionMixin:
     """``POST {id}/transitions/`` with ``{"transition": NAME, "comment": …, …fields}`` on any
     model with a declared workflow: 200 with the object in its new state
     (``detail_serializer_class``), 400 with the Chinese reason when refused, 403 when the
-    membership may not take it, 404 for an object outside the scope. The same contract for
-    circles, projects, comments, submissions and campaigns."""
+    membership may not take it (or, for a transition declared ``reauth=True``, when a session
+    user has not re-authenticated within ``REAUTH_MAX_AGE``; token requests are not asked),
+    404 for an object outside the scope. The same contract for circles, projects, comments,
+    submissions and campaigns."""
 
     detail_serializer_class = None
 
@@ -135,7 +153,11 @@ class TransitionMixin:
         data = dict(request.data.items()) if hasattr(request.data, "items") else {}
         name = data.pop("transition", None)
         comment = data.pop("comment", "") or ""
-        workflow_for(obj).perform(obj, name, membership=request.membership, comment=str(comment), data=data)
+        workflow = workflow_for(obj)
+        t = workflow.transitions.get(name) if isinstance(name, str) else None
+        if t is not None and t.reauth:
+            require_reauth(request)
+        workflow.perform(obj, name, membership=request.membership, comment=str(comment), data=data)
         obj = self.get_queryset().get(pk=obj.pk)
         return Response(self.detail_serializer_class(obj, context=self.get_serializer_context()).data)
 

@@ -1,45 +1,48 @@
 """API routes under /api/v1/ (namespace ``api``): token, schema and the viewsets every app
 registers on :data:`qcportal.api.api_router` in its ``AppConfig.ready``."""
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
-from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import status
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import BasePermission
 
 from .api import api_router
+from .token_api import TokenView
 
 app_name = "api"
 
 
-class TokenView(ObtainAuthToken):
-    """POST username and password, get an API token; throttled like the login page and
-    subject to the django-axes lockout (a locked-out user gets 429, not "wrong password")."""
+class ApiDocsAccess(BasePermission):
+    """The OpenAPI schema and the Swagger UI: for logged-in users (session or token) unless
+    the ``API_DOCS_PUBLIC`` setting opens them to everyone (R-SC-59: the description of every
+    endpoint is no business of anonymous visitors of a production portal)."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    def has_permission(self, request, view) -> bool:
+        return settings.API_DOCS_PUBLIC or bool(request.user and request.user.is_authenticated)
 
-    def post(self, request, *args, **kwargs):
-        try:
-            return super().post(request, *args, **kwargs)
-        except ValidationError:
-            # django-axes marks the request object it was given: DRF's wrapper here.
-            if getattr(request, "axes_locked_out", False) or getattr(
-                request._request, "axes_locked_out", False
-            ):
-                return Response(
-                    {"detail": _("登录失败次数过多，账户已临时锁定，请稍后再试。")},
-                    status=status.HTTP_429_TOO_MANY_REQUESTS,
-                )
-            raise
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema; anonymous requests answer 401 unless ``API_DOCS_PUBLIC``."""
+
+    permission_classes = [ApiDocsAccess]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """The Swagger UI; an anonymous browser is sent to the login page and back (302)."""
+
+    permission_classes = [ApiDocsAccess]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
 
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include(api_router.urls)),
 ]

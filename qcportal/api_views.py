@@ -1,14 +1,16 @@
-"""API views of the tenancy core: organisations and the audit trail (read-only), the user's
-notifications and notification preference."""
+"""API views of the tenancy core: organisations (read, and creation by administrators), the
+audit trail (read-only), the user's notifications and notification preference."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .api import TenantViewSetMixin
-from .choices import NotificationChannel, OrganisationKind
+from .choices import AuditEvent, NotificationChannel, OrganisationKind, UnitKind
 from .models import AuditEntry, Notification, Organisation
 from .notifications import (
     notification_list,
@@ -18,6 +20,7 @@ from .notifications import (
 )
 from .permissions import HasAreaPermission
 from .selectors import audit_entry_list
+from .services import organisation_create
 from .tenancy import visible_organisations
 from .workflow import notice_text
 
@@ -54,13 +57,36 @@ class OrganisationFilterSet(django_filters.FilterSet):
         fields = ["kind"]
 
 
-class OrganisationViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """The organisations of the acting organisation's share, by code."""
+class OrganisationCreateInputSerializer(serializers.Serializer):
+    """``POST /organisations/``: the new organisation's ``code`` (letters, digits, ``-``/``_``,
+    unique nationally), ``kind``, ``parent`` (the code of an organisation in the actor's
+    subtree), ``name`` and optionally ``short_name``, ``unit_kind``, ``region``, ``industry``."""
+
+    code = serializers.CharField(max_length=40)
+    kind = serializers.ChoiceField(
+        choices=[c for c in OrganisationKind.choices if c[0] != OrganisationKind.NATIONAL_ASSOCIATION]
+    )
+    parent = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=200)
+    short_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    unit_kind = serializers.ChoiceField(
+        choices=UnitKind.choices, required=False, allow_blank=True, default=""
+    )
+    region = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    industry = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class OrganisationViewSet(TenantViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The organisations of the acting organisation's share, by code; administrators
+    (``organisations:manage``) create one under an organisation of their subtree: 201, 400
+    for bad input, 409 ``{"detail", "errors": {"code": […]}}`` for a code already used —
+    also when two requests create it at the same moment (rule R-SC-32)."""
 
     serializer_class = OrganisationSerializer
     schema_model = Organisation
     permission_classes = [HasAreaPermission]
     permission_required = "organisations:view"
+    permission_map = {"create": "organisations:manage"}
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
     filterset_class = OrganisationFilterSet
@@ -71,6 +97,24 @@ class OrganisationViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
             pk__in=visible_organisations(membership.organisation)
         ).select_related("parent", "industry_association")
 
+    @extend_schema(request=OrganisationCreateInputSerializer, responses={201: OrganisationSerializer})
+    def create(self, request, *args, **kwargs):
+        """Create an organisation (``qcportal.services.organisation_create``)."""
+        data = OrganisationCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        parent = self.scoped_queryset().filter(code=fields.pop("parent")).first()
+        if parent is None:
+            raise ValidationError({"parent": _("上级组织不存在或不在您的管辖范围内。")})
+        organisation = organisation_create(
+            membership=request.membership,
+            code=fields.pop("code"),
+            kind=fields.pop("kind"),
+            parent=parent,
+            **fields,
+        )
+        return Response(OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
+
 
 class AuditEntrySerializer(serializers.ModelSerializer):
     """An audit entry: who, acting for which organisation, when, what changed, from where."""
@@ -78,6 +122,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
     model = serializers.CharField(source="content_type.model")
     action_display = serializers.CharField(source="get_action_display")
+    event_display = serializers.CharField(source="get_event_display")
     acting_organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -93,6 +138,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "remote_addr",
             "action",
             "action_display",
+            "event",
+            "event_display",
             "model",
             "object_pk",
             "object_repr",
@@ -101,6 +148,18 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "event",
+                str,
+                enum=AuditEvent.values,
+                description="只列出该类事件（登录、登录失败、账户锁定、退出登录、下载文件、导出数据、授予角色、撤销角色）",
+            )
+        ]
+    )
+)
 class AuditEntryViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The audit trail of the scope, newest first. Read-only: no method changes an entry."""
 
@@ -108,9 +167,11 @@ class AuditEntryViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
     schema_model = AuditEntry
     permission_classes = [HasAreaPermission]
     permission_required = "audit:view"
+    keyset_pagination = True  # ``?after=<id>`` / ``?before=<id>``; ``next`` carries them
 
     def scoped_queryset(self):
-        return audit_entry_list()
+        """The scope's entries; ``?event=`` filters by event kind (login, download, export …)."""
+        return audit_entry_list(event=self.request.query_params.get("event", ""))
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -15,13 +15,15 @@ AUDIT_EXCLUDE = ["password", "last_login"]
 
 
 def register() -> None:
-    """Register the tenancy core's models (users without password hashes or login times)."""
-    from .models import Invitation, Membership, Organisation, User
+    """Register the tenancy core's models (users without password hashes or login times; API
+    tokens without their digest or last use: creation and revocation are what is audited)."""
+    from .models import ApiToken, Invitation, Membership, Organisation, User
 
     auditlog.register(Organisation)
     auditlog.register(User, exclude_fields=AUDIT_EXCLUDE)
     auditlog.register(Membership)
     auditlog.register(Invitation, exclude_fields=["token_digest"])
+    auditlog.register(ApiToken, exclude_fields=["digest", "last_used"])
 
 
 @contextmanager

@@ -47,3 +47,17 @@ class NotificationChannel(models.TextChoices):
 
     EMAIL_AND_SITE = "email", _("邮件和站内通知")
     SITE_ONLY = "site", _("仅站内通知")
+
+
+class AuditEvent(models.TextChoices):
+    """The kind of an access or role event in the audit trail (``AuditEntry.event``; issue 9
+    item 5, rules R-SC-40 … R-SC-43). Ordinary writes have no event kind (blank)."""
+
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKOUT = "lockout", _("账户锁定")
+    LOGOUT = "logout", _("退出登录")
+    DOWNLOAD = "download", _("下载文件")
+    EXPORT = "export", _("导出数据")
+    ROLE_GRANTED = "role_granted", _("授予角色")
+    ROLE_REVOKED = "role_revoked", _("撤销角色")

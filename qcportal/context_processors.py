@@ -17,6 +17,17 @@ def tenancy(request) -> dict:
     }
 
 
+def account_security(request) -> dict:
+    """``otp_pending``: the signed-in user still owes the second factor (setup or verify,
+    :func:`qcportal.otp.otp_state`); the layout then hides the navigation, whose pages would
+    only send them back (issue 9 item 1)."""
+    from .otp import otp_state
+
+    user = getattr(request, "user", None)
+    pending = bool(user is not None and user.is_authenticated and otp_state(request))
+    return {"otp_pending": pending}
+
+
 UNREAD_SHOWN_MAX = 99
 
 

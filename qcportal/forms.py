@@ -5,13 +5,14 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.translation import gettext_lazy as _
 
 from .choices import NotificationChannel, OrganisationKind
+from .forms_base import CleanInputMixin
 from .models import Organisation
 from .roles import Role
 from .selectors import industry_associations
 from .services import ORGANISATION_FIELDS
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(CleanInputMixin, forms.ModelForm):
     """Create or edit an organisation; the parent choices are the actor's subtree."""
 
     # Declared explicitly: a ModelForm's default choice querysets would be built at import,
@@ -48,7 +49,7 @@ class OrganisationForm(forms.ModelForm):
         """Uniqueness is checked by the service across all tenants (the form sees one)."""
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(CleanInputMixin, forms.Form):
     """Invite a person by e-mail to a role at an organisation of the actor's subtree."""
 
     full_name = forms.CharField(label=_("姓名"), max_length=50)
@@ -63,7 +64,7 @@ class InvitationForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(CleanInputMixin, forms.Form):
     """Set up the account of an invitation (new users) with Django's password rules."""
 
     username = forms.CharField(label=_("用户名"), max_length=150)
@@ -79,7 +80,7 @@ class InvitationAcceptForm(forms.Form):
         return data
 
 
-class NotificationPreferenceForm(forms.Form):
+class NotificationPreferenceForm(CleanInputMixin, forms.Form):
     """The user's choice between 「邮件和站内通知」 and 「仅站内通知」 (``User.notify_by_email``)."""
 
     channel = forms.ChoiceField(

@@ -1,17 +1,40 @@
-"""Form helpers shared by the apps: Bootstrap classes on widgets, and text fields that
-refuse control characters (Chinese messages), so forms render with ``{{ field }}`` in
-``templates/includes/field.html`` and inline errors."""
+"""Form helpers shared by the apps: the input checks every form has, Bootstrap classes on
+widgets, so forms render with ``{{ field }}`` in ``templates/includes/field.html`` and inline
+errors."""
 
 from __future__ import annotations
 
 from django import forms
 
-from .text import has_control_characters
+from .text import CONTROL_MESSAGE, has_control_characters, is_password_key
 
 
-class BootstrapFormMixin:
-    """Adds Bootstrap 5 classes to every widget (``is-invalid`` on fields with errors) and
-    refuses NUL/control characters in every text input with a Chinese message."""
+class CleanInputMixin:
+    """The input check of every form of the project (R-SC-21): a field whose submitted value
+    holds NUL or another control character gets the inline Chinese error
+    “含有不允许的控制字符。”, whatever its type (text, choice, date, number), instead of a
+    database error. The text was already normalised where it entered
+    (``qcportal.middleware.InputNormalisationMiddleware``). Put it first in the bases;
+    ``tests/security/test_bad_input.py::test_every_form_refuses_control_characters`` checks
+    that every form has it."""
+
+    def full_clean(self):
+        """Django's cleaning, then the control-character check of every submitted value."""
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name, field in self.fields.items():
+            if is_password_key(name) or name in self.errors:
+                continue
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            values = raw if isinstance(raw, list | tuple) else [raw]
+            if any(isinstance(v, str) and has_control_characters(v) for v in values):
+                self.add_error(name, str(CONTROL_MESSAGE))
+
+
+class BootstrapFormMixin(CleanInputMixin):
+    """Adds Bootstrap 5 classes to every widget (``is-invalid`` on fields with errors), with
+    the input checks of :class:`CleanInputMixin`."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,16 +49,10 @@ class BootstrapFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
     def full_clean(self):
-        """Django's cleaning, then control-character checks and ``is-invalid`` classes."""
+        """The input checks, then ``is-invalid`` classes on the fields with errors."""
         super().full_clean()
         if not self.is_bound:
             return
-        from django.utils.translation import gettext as _
-
-        for name in self.fields:
-            raw = self.data.get(self.add_prefix(name)) if hasattr(self.data, "get") else None
-            if isinstance(raw, str) and has_control_characters(raw) and name not in self.errors:
-                self.add_error(name, _("含有不允许的控制字符。"))
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget

@@ -13,6 +13,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .filters import MAX_ID
+
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """Chinese unless the user chose another language (the language switch sets a cookie).
@@ -119,3 +121,79 @@ class SessionTimeoutMiddleware:
         if SESSION_ACTIVITY_KEY not in session or now - last >= ACTIVITY_RESOLUTION:
             session[SESSION_ACTIVITY_KEY] = now
         return None
+
+
+#: The largest value a ``bigint`` primary key can hold: a larger id in a URL names nothing.
+MAX_BIGINT = MAX_ID
+
+
+class InputNormalisationMiddleware:
+    """Where HTML requests' input enters (issue 9 item 3, R-SC-20…R-SC-22): every query
+    parameter and every field of a form body is normalised once with
+    :func:`qcportal.text.normalise_text` (NFC, bidi and other format characters removed) before
+    any view, form, filter or service reads it; query parameters also lose their control
+    characters (they are never stored); upload file names are normalised and lose theirs.
+
+    Control characters in a form body are left for the form to refuse inline
+    (``qcportal.forms_base.CleanInputMixin``). API bodies are normalised by the API's parsers
+    (``qcportal.api``), not here, so that a DRF view parses its own body.
+
+    A URL path segment holding a control or format character, or an integer beyond the
+    ``bigint`` range (``99999999999999999999``), names no object: 404 before the view runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.http import Http404
+
+        from .text import (
+            clean_file_name,
+            has_control_characters,
+            has_invisible_characters,
+            normalise_querydict,
+        )
+
+        for name, value in [(None, v) for v in view_args] + list(view_kwargs.items()):
+            if isinstance(value, int) and not -MAX_BIGINT <= value <= MAX_BIGINT:
+                raise Http404
+            if _names_an_id(name) and _beyond_any_id(value):
+                raise Http404  # an API route's ``pk`` (a string there), beyond any id
+            if isinstance(value, str) and (has_control_characters(value) or has_invisible_characters(value)):
+                raise Http404
+        request.GET = normalise_querydict(request.GET, strip=True)
+        if request.method == "POST" and not _is_api_view(view_func):
+            content_type = request.content_type or ""
+            if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                request.POST = normalise_querydict(request.POST)
+                for _field, uploads in request.FILES.lists():
+                    for upload in uploads:
+                        upload.name = clean_file_name(upload.name)
+        return None
+
+
+def _names_an_id(name) -> bool:
+    """True for a URL argument that holds an object id (``pk``, ``import_id``, ``round_pk``)."""
+    return isinstance(name, str) and (name == "pk" or name.endswith(("_pk", "_id")))
+
+
+def _beyond_any_id(value) -> bool:
+    """True for a string of ASCII digits larger than any ``bigint`` id."""
+    return (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and (len(value) > 19 or int(value) > MAX_BIGINT)
+    )
+
+
+def _is_api_view(view_func) -> bool:
+    """True for a Django REST framework view (it parses and normalises its own body)."""
+    from rest_framework.views import APIView
+
+    cls = getattr(view_func, "cls", None)
+    return isinstance(cls, type) and issubclass(cls, APIView)

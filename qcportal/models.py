@@ -10,14 +10,17 @@ from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS as KNOX_CONSTANTS
 
-from .choices import ALLOWED_PARENT_KINDS, ASSOCIATION_KINDS, OrganisationKind, UnitKind
+from .choices import ALLOWED_PARENT_KINDS, ASSOCIATION_KINDS, AuditEvent, OrganisationKind, UnitKind
 from .roles import ROLE_ORGANISATION_KINDS, ROLE_PERMISSIONS, Role
 
 code_validator = RegexValidator(
@@ -231,8 +234,9 @@ class Membership(models.Model):
     organisation subtree, so association administrators see the memberships below them.
     """
 
+    # No index of its own: qcportal_membership_user_org_role_uniq starts with it (issue 10 item 5).
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户")
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"), db_index=False
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("组织")
@@ -257,8 +261,9 @@ class Membership(models.Model):
         return f"{self.organisation.name} · {self.get_role_display()}"
 
     def get_additional_data(self) -> dict:
-        """Audit trail: entries about a membership belong to its organisation."""
-        return {"organisation_id": self.organisation_id}
+        """Audit trail: entries about a membership belong to its organisation and name the
+        role (role grants and revocations, rule R-SC-43)."""
+        return {"organisation_id": self.organisation_id, "role": self.role}
 
     @property
     def permissions(self) -> frozenset[str]:
@@ -278,6 +283,9 @@ class Invitation(models.Model):
 
     The e-mailed link carries a random token; only its SHA-256 digest is stored. An
     invitation is valid until ``expires_at`` and can be accepted once (``accepted_at``).
+    At most one invitation of an organisation for one e-mail address (in any letter case)
+    and role is open (neither accepted nor revoked) at a time: a partial unique constraint
+    (rule R-SC-33), so that identical invitations do not pile up.
     """
 
     organisation = models.ForeignKey(
@@ -302,6 +310,15 @@ class Invitation(models.Model):
         verbose_name = _("邀请")
         verbose_name_plural = _("邀请")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("email"),
+                "role",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="qcportal_invitation_open_uniq",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}> · {self.get_role_display()}"
@@ -311,16 +328,46 @@ class Invitation(models.Model):
         return {"organisation_id": self.organisation_id}
 
 
-class AuditEntry(AbstractLogEntry):
-    """One audited write (django-auditlog's log entry with the tenancy of QC Portal).
+class AuditEntryManager(LogEntryManager):
+    """auditlog's manager whose ``bulk_create`` chains the new entries like ``save`` does
+    (rule R-SC-45): owner and event kind filled in, hashes sealed under the chain's lock, in
+    one transaction. Bulk inserts of audit entries go through ``AuditEntry.objects``."""
 
-    Adds ``organisation`` (the organisation the changed row belongs to; scopes who may read
-    the entry: that organisation's ancestors see it) and ``acting_organisation`` /
-    ``acting_role`` (the membership the actor was acting for). ``remote_addr`` is where the
-    request came from. Entries are append-only: the model refuses updates and deletes, and on
-    the database a trigger does too (migration ``qcportal`` audit triggers).
+    def bulk_create(self, objs, *args, **kwargs):
+        """Insert ``objs`` in order, chained; output: the created entries."""
+        from . import audit_chain
+
+        objs = list(objs)
+        using = self._db or router.db_for_write(self.model)
+        with transaction.atomic(using=using, savepoint=False):
+            for entry in objs:
+                entry.complete()
+            audit_chain.seal(objs, using)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class AuditEntry(AbstractLogEntry):
+    """One audited write or access event (django-auditlog's log entry with the tenancy of QC
+    Portal).
+
+    Adds ``organisation`` (the owning organisation: scopes who may read the entry, that
+    organisation's ancestors see it), ``acting_organisation`` / ``acting_role`` (the
+    membership the actor was acting for) and ``event`` (the kind of an access or role event:
+    login, failed login, lockout, logout, download, export, role granted/revoked; blank for
+    ordinary writes; ``qcportal.audit_events``). ``remote_addr`` is where the request came
+    from.
+
+    Owner (rule R-SC-44): the audited row's organisation; for an entry about a user, the
+    user's organisation by :func:`qcportal.audit_events.user_owner`; otherwise the acting
+    organisation; otherwise the national association (the root), so every entry has one.
+
+    Entries are append-only: the model refuses updates and deletes, and on the database a
+    trigger does too (migrations ``0002_audit_append_only`` and ``0005_audit_chain``; only
+    :func:`qcportal.audit_chain.prune` may delete). Each entry is chained by hash to the one
+    before it (``prev_hash``, ``hash``; :mod:`qcportal.audit_chain`, rule R-SC-45).
     """
 
+    # No index of its own: qcportal_audit_org_ts_idx starts with it (issue 10 item 5).
     organisation = models.ForeignKey(
         Organisation,
         null=True,
@@ -329,6 +376,7 @@ class AuditEntry(AbstractLogEntry):
         db_constraint=False,
         related_name="+",
         verbose_name=_("所属组织"),
+        db_index=False,
     )
     acting_organisation = models.ForeignKey(
         Organisation,
@@ -340,32 +388,76 @@ class AuditEntry(AbstractLogEntry):
         verbose_name=_("操作身份所在组织"),
     )
     acting_role = models.CharField(_("操作身份角色"), max_length=32, blank=True, choices=Role.choices)
+    event = models.CharField(_("事件类型"), max_length=32, blank=True, default="", choices=AuditEvent.choices)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, default="", editable=False)
 
     # auditlog's manager (log_create …), scoped to the tenant for reads; creation works anywhere.
-    objects = ScopedManager(_manager_class=LogEntryManager, tenant="organisation__in")
+    objects = ScopedManager(_manager_class=AuditEntryManager, tenant="organisation__in")
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        indexes = [models.Index(fields=["organisation", "-timestamp"], name="qcportal_audit_org_ts_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "-timestamp"], name="qcportal_audit_org_ts_idx"),
+            models.Index(fields=["event", "-timestamp"], name="qcportal_audit_event_ts_idx"),
+        ]
 
     def save(self, *args, **kwargs) -> None:
-        """Insert only (an existing entry raises ``PermissionError``)."""
+        """Insert only (an existing entry raises ``PermissionError``), in a transaction that
+        holds the chain's lock until it ends (:func:`qcportal.audit_chain.seal`)."""
         if self.pk is not None and not self._state.adding:
             raise PermissionError("audit entries cannot be changed")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
 
-    def _save_table(self, *args, **kwargs):
+    def _save_table(
+        self, raw=False, cls=None, force_insert=False, force_update=False, using=None, update_fields=None
+    ):
         # Runs after the pre_save signal, where auditlog fills in the actor and the acting
-        # membership: the owning organisation is the audited row's, else the actor's.
+        # membership: owner, event kind, then the hash chain over the final content.
+        from . import audit_chain
+
+        self.complete()
+        audit_chain.seal(self, using or router.db_for_write(type(self), instance=self))
+        return super()._save_table(raw, cls, force_insert, force_update, using, update_fields)
+
+    def complete(self) -> None:
+        """Fill in what an entry derives before it is chained: the owning organisation
+        (:func:`qcportal.audit_events.entry_owner`) and a membership entry's event kind
+        (:func:`qcportal.audit_events.role_event`)."""
+        from . import audit_events
+
         if self.organisation_id is None:
-            owner = (self.additional_data or {}).get("organisation_id")
-            self.organisation_id = owner or self.acting_organisation_id
-        return super()._save_table(*args, **kwargs)
+            self.organisation_id = audit_events.entry_owner(self)
+        if not self.event:
+            self.event = audit_events.role_event(self)
 
     def delete(self, *args, **kwargs):
-        """Audit entries cannot be deleted."""
+        """Audit entries cannot be deleted (only pruned: :func:`qcportal.audit_chain.prune`)."""
         raise PermissionError("audit entries cannot be deleted")
+
+
+class AuditCheckpoint(models.Model):
+    """Where the audit chain starts after pruning (rule R-SC-47): the id and hash of the last
+    entry deleted by :func:`qcportal.audit_chain.prune`, the cut-off used and how many
+    entries that batch deleted. :func:`qcportal.audit_chain.verify` starts from the newest
+    checkpoint. Append-only like the entries (a database trigger on PostgreSQL)."""
+
+    last_entry_id = models.BigIntegerField(_("最后删除的记录编号"), unique=True)
+    last_hash = models.CharField(_("最后删除的记录哈希"), max_length=64)
+    cutoff = models.DateTimeField(_("保留期截止时间"))
+    deleted = models.PositiveIntegerField(_("删除条数"), default=0)
+    created_at = models.DateTimeField(_("清理时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审计链检查点")
+        verbose_name_plural = _("审计链检查点")
+        ordering = ["-last_entry_id"]
+
+    def __str__(self) -> str:
+        return f"#{self.last_entry_id} {self.last_hash[:12]}"
 
 
 class OwnedByOrganisation:
@@ -436,8 +528,9 @@ class Notification(models.Model):
     manager is not tenant-scoped.
     """
 
+    # No index of its own: qcportal_notice_user_idx starts with it (issue 10 item 5).
     recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人"), db_index=False
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("组织")
@@ -475,3 +568,88 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of one user for one device or script (issue 9, item 2; R-SC-10 … R-SC-19).
+
+    django-rest-knox's token model with a ``name`` and the time it was ``last_used``
+    (written at most once a minute). Only the SHA-512 ``digest`` of the key is stored; the
+    key itself is shown once, when the token is created. ``token_key`` holds the key's first
+    15 characters (``qcp_`` and 11 more), shown in lists to tell tokens apart. ``expiry`` is
+    always set (``API_TOKEN_TTL_DAYS`` by default, at most ``API_TOKEN_MAX_TTL_DAYS``). A
+    revoked token is deleted. Personal rows: the owner's pages filter by ``user``; an
+    administrator reaches them through the memberships of the tenant scope
+    (:func:`qcportal.tokens.token_list_managed`), so the manager is not tenant-scoped. Audit
+    entries (without the digest) belong to the owner's organisation.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # knox's field without an index of its own: qcportal_apitoken_user_idx (user_id, created)
+    # starts with it (issue 10 item 5).
+    user = models.ForeignKey(User, related_name="auth_token_set", on_delete=models.CASCADE, db_index=False)
+    digest = models.CharField(max_length=KNOX_CONSTANTS.DIGEST_LENGTH, unique=True, editable=False)
+    name = models.CharField(_("名称"), max_length=50)
+    last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["user", "-created"], name="qcportal_apitoken_user_idx")]
+
+    def __str__(self) -> str:
+        # Never the digest: this text is the audit entry's object_repr.
+        return f"{self.name} ({self.token_key}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        """True once ``expiry`` has passed."""
+        from django.utils import timezone
+
+        return self.expiry is not None and self.expiry <= timezone.now()
+
+    def get_additional_data(self) -> dict:
+        """Audit trail: entries about a token belong to its owner's organisation (the
+        organisation of the owner's first active membership, else of any membership), plus
+        ``"event"`` when the save or delete is a named event (``_audit_event``)."""
+        owner = (
+            Membership._base_manager.filter(user_id=self.user_id)
+            .order_by("-is_active", "id")
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+        data = {"organisation_id": owner}
+        event = getattr(self, "_audit_event", None)
+        if event:
+            data["event"] = event
+        return data
+
+
+class UserSession(models.Model):
+    """A signed-in session as its user sees it on the active sessions page (issue 9 item 1;
+    OWASP ASVS 3.3.4/3.3.2): the browser (user agent), the address, when it started and when
+    it was last used. One row per Django session, keyed by ``session_key``; written at login
+    (``user_logged_in``) and refreshed at most once a minute by
+    :class:`qcportal.account_middleware.AccountSecurityMiddleware` (which also follows the
+    session key when Django cycles it). Ending a session deletes the Django session and this
+    row (:func:`qcportal.user_sessions.user_sessions_end`). The user's own data: not tenant
+    scoped."""
+
+    # No index of its own: qcportal_usersession_user_idx starts with it (issue 10 item 5).
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="login_sessions", verbose_name=_("用户"), db_index=False
+    )
+    session_key = models.CharField(_("会话标识"), max_length=40, unique=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    started_at = models.DateTimeField(_("登录时间"), default=timezone.now)
+    last_activity = models.DateTimeField(_("最近活动"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        indexes = [models.Index(fields=["user", "-last_activity"], name="qcportal_usersession_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"

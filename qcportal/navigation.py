@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 #: (``None``: every member; a tuple: any one of them).
 NAVIGATION = (
     (_("首页"), "home", None),
+    (_("数据看板"), "reports:dashboard", "dashboards:view"),
     (pgettext_lazy("navigation", "QC小组"), "circles:circle-list", ("circles:view", "circles:view_own")),
     (pgettext_lazy("navigation", "课题"), "circles:project-list", ("circles:view", "circles:view_own")),
     (pgettext_lazy("navigation", "活动记录"), "circles:record-list", ("circles:view", "circles:view_own")),

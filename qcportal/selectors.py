@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime as dt
 
-from .choices import OrganisationKind
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .choices import AuditEvent, OrganisationKind
 from .models import AuditEntry, Invitation, Membership, Organisation
 from .tenancy import visible_organisations
 
@@ -64,20 +67,32 @@ def industry_associations() -> QuerySet[Organisation]:
 
 
 def audit_entry_list(
-    *, model: str = "", action: str = "", actor: str = "", since=None, until=None
+    *, model: str = "", action: str = "", actor: str = "", event: str = "", since=None, until=None
 ) -> QuerySet[AuditEntry]:
-    """Audit entries of the scope's organisations, newest first, with actor and content type."""
+    """Audit entries of the scope's organisations, newest first, with actor and content type.
+
+    Filters (each optional): the audited ``model`` (content type name), the ``action``, the
+    actor's username, the ``event`` kind (an :class:`~qcportal.choices.AuditEvent` value;
+    an unknown value filters nothing — rule R-SC-40), and a date range. Lists page it with
+    the capped paginator (no count of the whole subtree)."""
     qs = AuditEntry.objects.select_related(
         "actor", "content_type", "acting_organisation", "organisation"
     ).order_by("-timestamp", "-id")
     if model:
         qs = qs.filter(content_type__model=model)
-    if action != "":
-        qs = qs.filter(action=action)
+    if str(action) in {str(value) for value, _label in AuditEntry.Action.choices}:
+        qs = qs.filter(action=int(action))
+    if event in AuditEvent.values:
+        qs = qs.filter(event=event)
     if actor:
         qs = qs.filter(actor__username=actor)
-    if since:
-        qs = qs.filter(timestamp__date__gte=since)
+    if since:  # a range on the column (its index), not a date function of it
+        qs = qs.filter(timestamp__gte=_day_start(since))
     if until:
-        qs = qs.filter(timestamp__date__lte=until)
+        qs = qs.filter(timestamp__lt=_day_start(until + dt.timedelta(days=1)))
     return qs
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight starting ``day`` in the portal's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -15,14 +15,17 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .conflicts import AlreadyDone, Conflict
 from .models import Invitation, Membership, Organisation, User
 from .permissions import require_permission
 from .roles import ROLE_ORGANISATION_KINDS, ROLE_RANK, Role
+from .tokens import tokens_revoke_all
+from .user_sessions import user_sessions_end
 
 INVITATION_VALID_FOR = dt.timedelta(days=7)
 ORGANISATION_FIELDS = (
@@ -74,17 +77,27 @@ def organisation_create(
 
     Inputs: code (letters, digits, ``-``/``_``; unique nationally), kind, parent and the
     optional fields of :data:`ORGANISATION_FIELDS`. Output: the organisation. Raises
-    ``PermissionDenied`` outside the subtree, ``ValidationError`` for a taken code or a
-    parent of the wrong kind (domain.md §3).
+    ``PermissionDenied`` outside the subtree, ``ValidationError`` for a parent of the wrong
+    kind (domain.md §3), :class:`~qcportal.conflicts.Conflict` (409) for a code already
+    used, in any letter case — also when two administrators create the same code at the
+    same moment: the unique constraints decide and the loser gets the same message (rule
+    R-SC-32).
     """
     require_permission(membership, "organisations:manage", parent)
+    taken = Conflict({"code": _("代码“%(code)s”已被使用。") % {"code": code}})
     if Organisation._base_manager.filter(code__iexact=code).exists():
-        raise ValidationError({"code": _("代码“%(code)s”已被使用。") % {"code": code}})
+        raise taken
     organisation = Organisation(
         code=code, kind=kind, parent=parent, **{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
     )
     organisation.full_clean(validate_unique=False, validate_constraints=False)
-    organisation.save()
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        if Organisation._base_manager.filter(code__iexact=code).exists():
+            raise taken from None
+        raise
     return organisation
 
 
@@ -115,21 +128,45 @@ def invitation_create(
 
     Output: the invitation and the accept URL (containing the raw token, shown once to the
     inviter and mailed to the invitee; only the token's SHA-256 is stored). Valid 7 days.
-    Raises as :func:`check_grantable`.
+    Raises as :func:`check_grantable`, and :class:`~qcportal.conflicts.Conflict` (409,
+    ``obj`` = the open invitation) when the same organisation already has an open invitation
+    for the same e-mail address (any letter case) and role: identical invitations — a double
+    click, two administrators at once — leave one row and one e-mail; the partial unique
+    constraint ``qcportal_invitation_open_uniq`` decides between simultaneous ones (rule
+    R-SC-33). An expired open invitation of the same person and role is closed
+    (``revoked_at``) when a new one is sent.
     """
     check_grantable(membership=membership, organisation=organisation, role=role)
     if not full_name.strip():
         raise ValidationError({"full_name": _("请填写姓名。")})
+    email = email.strip()
+    now = timezone.now()
+    open_ones = Invitation._base_manager.filter(
+        organisation=organisation, role=role, accepted_at__isnull=True, revoked_at__isnull=True
+    ).filter(email__iexact=email)
+    for stale in open_ones.filter(expires_at__lt=now).select_for_update():
+        stale.revoked_at = now
+        stale.save(update_fields=["revoked_at"])
+    existing = open_ones.first()
+    if existing is not None:
+        raise _duplicate_invitation(existing)
     token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        organisation=organisation,
-        role=role,
-        email=email.strip(),
-        full_name=full_name.strip(),
-        token_digest=_digest(token),
-        invited_by=membership.user,
-        expires_at=timezone.now() + INVITATION_VALID_FOR,
-    )
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organisation=organisation,
+                role=role,
+                email=email,
+                full_name=full_name.strip(),
+                token_digest=_digest(token),
+                invited_by=membership.user,
+                expires_at=now + INVITATION_VALID_FOR,
+            )
+    except IntegrityError:
+        existing = open_ones.first()
+        if existing is None:
+            raise
+        raise _duplicate_invitation(existing) from None
     url = accept_url_base + reverse("invitation-accept", args=[token])
     send_mail(
         subject=_("邀请您加入质量管理小组活动管理平台"),
@@ -147,6 +184,24 @@ def invitation_create(
         recipient_list=[invitation.email],
     )
     return invitation, url
+
+
+def _duplicate_invitation(existing: Invitation) -> Conflict:
+    return Conflict(
+        {
+            "email": _(
+                "已于%(date)s向%(email)s发出“%(role)s”邀请（有效期至%(until)s），未重复发送；"
+                "如需重新发送，请先撤销原邀请。"
+            )
+            % {
+                "date": timezone.localtime(existing.created_at).strftime("%Y-%m-%d %H:%M"),
+                "email": existing.email,
+                "role": existing.get_role_display(),
+                "until": timezone.localtime(existing.expires_at).strftime("%Y-%m-%d"),
+            }
+        },
+        obj=existing,
+    )
 
 
 def invitation_for_token(token: str) -> Invitation:
@@ -170,11 +225,26 @@ def invitation_accept(
 ) -> Membership:
     """Accept an invitation: add the membership to ``user`` (already logged in) or create a
     new account with ``username``/``password`` (strong password rules). One-time: the
-    invitation is marked accepted. Output: the new membership."""
+    invitation is marked accepted. Output: the new membership.
+
+    Simultaneous acceptances of one link (a double click) take turns on the locked
+    invitation: one account and one membership; the others get
+    :class:`~qcportal.conflicts.AlreadyDone` (the same logged-in user: nothing to do, ``obj``
+    is the membership) or :class:`~qcportal.conflicts.Conflict` 「该邀请链接已经使用过」
+    (rule R-SC-31). Raises ``ValidationError`` for an unknown, revoked or expired link, a
+    taken username or a weak password.
+    """
+    invitation = Invitation._base_manager.select_for_update().filter(token_digest=_digest(token)).first()
+    if invitation is not None and invitation.accepted_at is not None:
+        if user is not None and invitation.accepted_by_id == user.pk:
+            membership = (
+                Membership._base_manager.select_related("organisation")
+                .filter(user=user, organisation_id=invitation.organisation_id, role=invitation.role)
+                .first()
+            )
+            raise AlreadyDone(_("您已接受该邀请，无需重复操作。"), obj=membership)
+        raise Conflict(_("该邀请链接已经使用过；如果是您刚刚接受的，请直接登录。"))
     invitation = invitation_for_token(token)
-    invitation = Invitation._base_manager.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise ValidationError(_("该邀请链接已经使用过。"))
     if user is None:
         username = username.strip()
         if not username:
@@ -239,7 +309,9 @@ def membership_revoke(*, membership: Membership, target: Membership) -> Membersh
 @transaction.atomic
 def user_deactivate(*, membership: Membership, user: User) -> User:
     """Deactivate a login. Only when every active membership of the user lies in the actor's
-    subtree with a rank not above the actor's; never oneself."""
+    subtree with a rank not above the actor's; never oneself. The user's API tokens are
+    deleted in the same transaction (issue 9, item 2; R-SC-17) and every session of the user
+    ends at once (issue 9 item 1: :func:`qcportal.user_sessions.user_sessions_end`)."""
     require_permission(membership, "users:manage")
     if user.pk == membership.user_id:
         raise ValidationError(_("不能停用自己的账户。"))
@@ -251,6 +323,8 @@ def user_deactivate(*, membership: Membership, user: User) -> User:
             raise ValidationError(_("该用户在您管辖范围以外还有其他身份，只能撤销本单位的身份。"))
     user.is_active = False
     user.save()
+    tokens_revoke_all(user=user)
+    user_sessions_end(user=user)
     return user
 
 

@@ -21,15 +21,30 @@ Scoping is built on django-scopes (pretix's approach). Tenant models declare
 Entry points: :class:`TenantMiddleware` (HTML and API requests, session or token),
 :func:`tenant_scope` (commands, tasks, tests) and :class:`TenantTask` (Celery). A query
 on a tenant model with no scope active raises ``django_scopes.ScopeError``.
+
+The acting membership is cached per session (issue 10 item 4, rule R-SC-70): a session's
+active memberships with their organisations are kept in the cache under the user and the
+session key, tagged with two versions — the user's (changed when one of the user's
+memberships or the user is saved or deleted: grant, revoke, deactivation) and the
+organisations' (changed when any organisation is changed or deleted: moves, deactivation) —
+so a change takes effect on the very next request of every session. The scope is derived
+from the cached membership without a query (id sets and lazy subqueries; a directly
+affiliated enterprise's industry association is loaded with it), except a judge's
+assignment-based narrowing, which is read on every request (conflicts hide a result at once).
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from celery import Task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django_scopes import ScopedManager, scope, scopes_disabled
 
@@ -37,6 +52,8 @@ from .choices import OrganisationKind
 
 if TYPE_CHECKING:
     from .models import Membership, Organisation
+
+logger = logging.getLogger(__name__)
 
 SESSION_KEY = "active_membership_id"
 ORGANISATION_HEADER = "HTTP_X_QC_ORGANISATION"
@@ -91,13 +108,17 @@ def visible_organisations(organisation: Organisation) -> QuerySet:
 
 
 def lineage_organisations(organisation: Organisation) -> QuerySet:
-    """``visible_organisations`` plus the ancestors of ``organisation`` (unscoped queryset)."""
+    """``visible_organisations`` plus the ancestors of ``organisation`` (unscoped queryset).
+
+    A directly affiliated enterprise's lineage also holds its industry association and that
+    association's ancestors (codes from the association's path: no query when the
+    association was loaded with the organisation, as :func:`memberships_of` does)."""
     codes = organisation.ancestor_codes()
     condition = Q(path__startswith=organisation.path) | Q(code__in=codes)
     if organisation.kind == OrganisationKind.INDUSTRY_ASSOCIATION:
         condition |= Q(industry_association_id=organisation.pk)
     if organisation.industry_association_id:
-        affiliation = _orgs().get(pk=organisation.industry_association_id)
+        affiliation = organisation.industry_association
         condition |= Q(code__in=[*affiliation.ancestor_codes(), affiliation.code])
     return _orgs().filter(condition).values("pk")
 
@@ -187,19 +208,145 @@ def memberships_of(user) -> list[Membership]:
     with scopes_disabled():
         return list(
             Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-            .select_related("organisation")
+            .select_related("organisation", "organisation__industry_association")
             .order_by("id")
         )
 
 
-def resolve_membership(request, user) -> Membership | None:
+#: Cache keys of the acting-membership cache (see the module docstring).
+ACTING_CACHE_PREFIX = "qc:acting:"
+ORGANISATIONS_VERSION_KEY = f"{ACTING_CACHE_PREFIX}organisations"
+
+
+def _user_version_key(user_id) -> str:
+    return f"{ACTING_CACHE_PREFIX}user:{user_id}"
+
+
+def _entry_key(user_id, session_key: str) -> str:
+    return f"{ACTING_CACHE_PREFIX}session:{user_id}:{session_key}"
+
+
+def acting_cache_seconds() -> int:
+    """How long a session's cached memberships live at most (``settings.ACTING_CACHE_SECONDS``;
+    0 switches the cache off)."""
+    return int(getattr(settings, "ACTING_CACHE_SECONDS", 0) or 0)
+
+
+def _versions(user_id) -> tuple[str, str] | None:
+    """The current (user, organisations) versions, created when missing (evicted or never
+    set: a fresh version matches no cached entry). ``None`` when the cache fails."""
+    keys = [_user_version_key(user_id), ORGANISATIONS_VERSION_KEY]
+    try:
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, None)
+                found[key] = cache.get(key)
+    except Exception:  # the cache is an optimisation: without it, read the database
+        logger.warning("Acting-membership cache unavailable", exc_info=True)
+        return None
+    return (found[keys[0]], found[keys[1]]) if None not in (found[keys[0]], found[keys[1]]) else None
+
+
+def session_memberships(request, user) -> list[Membership]:
+    """The active memberships of ``user`` (as :func:`memberships_of`), cached per session.
+
+    Inputs: the request (its session key names the cache entry) and the session's user.
+    Output: a list of memberships with their organisations (and ``user`` set to ``user``,
+    so reading it costs no query). A cached list is used only when it was stored for this
+    user and session under the current user and organisations versions (rule R-SC-70: a
+    revoked membership, a deactivated user or a moved organisation take effect on the next
+    request); otherwise, and for requests without a session (API tokens), the database is
+    read (one query) and, with a session, the list stored for ``ACTING_CACHE_SECONDS``.
+    Cache failures fall back to the database.
+    """
+    seconds = acting_cache_seconds()
+    session = getattr(request, "session", None)
+    session_key = getattr(session, "session_key", None)
+    if not seconds or not session_key or not getattr(user, "is_authenticated", False):
+        return memberships_of(user)
+    entry_key = _entry_key(user.pk, session_key)
+    try:
+        found = cache.get_many([entry_key, _user_version_key(user.pk), ORGANISATIONS_VERSION_KEY])
+    except Exception:
+        logger.warning("Acting-membership cache unavailable", exc_info=True)
+        return memberships_of(user)
+    entry = found.get(entry_key)
+    versions = (found.get(_user_version_key(user.pk)), found.get(ORGANISATIONS_VERSION_KEY))
+    if entry and None not in versions and entry["user"] == user.pk and entry["versions"] == versions:
+        memberships = entry["memberships"]
+    else:
+        versions = _versions(user.pk)
+        memberships = memberships_of(user)
+        if versions is not None:
+            try:
+                cache.set(
+                    entry_key, {"user": user.pk, "versions": versions, "memberships": memberships}, seconds
+                )
+            except Exception:
+                logger.warning("Acting-membership cache unavailable", exc_info=True)
+    for membership in memberships:
+        membership.user = user
+    return memberships
+
+
+def acting_cache_invalidate(*, user_id=None, organisations: bool = False) -> None:
+    """Make cached memberships stale: those of ``user_id``'s sessions, and/or (``organisations``)
+    those of every session. Inputs: a user id and/or the flag. Output: none.
+
+    The version is replaced at once and again when the surrounding transaction commits, so
+    a request that read the database before the commit cannot keep a stale list under the
+    new version. Rule R-SC-70; called by the receivers of membership, user and organisation
+    changes (:func:`_membership_changed` …) and by the membership switch."""
+
+    def bump() -> None:
+        try:
+            if user_id is not None:
+                cache.set(_user_version_key(user_id), uuid.uuid4().hex, None)
+            if organisations:
+                cache.set(ORGANISATIONS_VERSION_KEY, uuid.uuid4().hex, None)
+        except Exception:
+            logger.warning("Acting-membership cache unavailable", exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _membership_changed(sender, instance, **kwargs) -> None:
+    acting_cache_invalidate(user_id=instance.user_id)
+
+
+def _user_changed(sender, instance, **kwargs) -> None:
+    acting_cache_invalidate(user_id=instance.pk)
+
+
+def _organisation_changed(sender, instance, created=False, **kwargs) -> None:
+    if not created:  # a new organisation is in nobody's cached list yet
+        acting_cache_invalidate(organisations=True)
+
+
+def connect_acting_cache() -> None:
+    """Connect the receivers that make cached memberships stale (rule R-SC-70): any save or
+    delete of a membership (grant, revoke), of a user (deactivation, password) and of an
+    existing organisation (move, deactivation, rename). Called from ``AppConfig.ready()``."""
+    from django.db.models.signals import post_delete, post_save
+
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(_membership_changed, sender="qcportal.Membership", dispatch_uid=f"acting-m-{name}")
+        signal.connect(_user_changed, sender="qcportal.User", dispatch_uid=f"acting-u-{name}")
+        signal.connect(_organisation_changed, sender="qcportal.Organisation", dispatch_uid=f"acting-o-{name}")
+
+
+def resolve_membership(request, user, memberships: list[Membership] | None = None) -> Membership | None:
     """Pick the membership ``user`` acts for in this request.
 
     Order: the ``X-QC-Organisation`` header (an organisation code, for API clients), then the
-    membership chosen in the session, then the user's first membership. Returns ``None`` when
+    membership chosen in the session, then the user's first membership. ``memberships``: the
+    user's active memberships when already read (default: read them). Returns ``None`` when
     the user has no active membership.
     """
-    memberships = memberships_of(user)
+    if memberships is None:
+        memberships = memberships_of(user)
     if not memberships:
         return None
     code = request.META.get(ORGANISATION_HEADER)
@@ -217,31 +364,33 @@ def resolve_membership(request, user) -> Membership | None:
 
 
 def _token_user(request):
-    """Authenticate an ``Authorization: Token …`` header the way DRF will, or return None."""
-    from rest_framework.authentication import TokenAuthentication
-    from rest_framework.exceptions import AuthenticationFailed
+    """The user of an ``Authorization: Token …`` header (checked as DRF will, once per
+    request: :class:`qcportal.tokens.ApiTokenAuthentication`), or None."""
+    from .tokens import token_user
 
-    try:
-        result = TokenAuthentication().authenticate(request)
-    except AuthenticationFailed:
-        return None
-    return result[0] if result else None
+    return token_user(request)
 
 
 class TenantMiddleware:
     """Resolve the acting membership and run the whole request inside its tenant scope.
 
-    Sets ``request.membership`` (or ``None``) and ``request.memberships``. Requests of users
-    without a membership run with no scope, so any tenant query they reach fails closed.
+    Sets ``request.membership`` (or ``None``) and ``request.memberships`` (a session's from
+    :func:`session_memberships`, cached per session; a token's from the database). Requests
+    of users without a membership run with no scope, so any tenant query they reach fails
+    closed.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user if request.user.is_authenticated else _token_user(request)
-        request.memberships = memberships_of(user) if user else []
-        request.membership = resolve_membership(request, user) if user else None
+        if request.user.is_authenticated:
+            user = request.user
+            request.memberships = session_memberships(request, user)
+        else:
+            user = _token_user(request)
+            request.memberships = memberships_of(user) if user else []
+        request.membership = resolve_membership(request, user, request.memberships) if user else None
         if request.membership is None:
             return self.get_response(request)
         with membership_scope(request.membership):
@@ -254,21 +403,34 @@ class TenantTask(Task):
     Tasks declare ``base=TenantTask`` and take ``membership_id`` (preferred: the scope of the
     membership that asked, narrowed for its role, and audit entries attributed to its user)
     or ``organisation_id`` (system work, e.g. the command line) as keyword arguments. Without
-    either the task fails instead of running unscoped.
+    either the task fails instead of running unscoped. Its log records carry the acting
+    organisation (and user) as a request's do (qcportal.logs, R-SC-58).
     """
 
     abstract = True
 
     def __call__(self, *args, **kwargs):
         from .audit import audit_context
+        from .logs import log_context_reset, log_context_set
         from .models import Membership
 
         membership_id, organisation_id = kwargs.get("membership_id"), kwargs.get("organisation_id")
         if membership_id is not None:
             membership = Membership._base_manager.select_related("organisation", "user").get(pk=membership_id)
-            with membership_scope(membership), audit_context(actor=membership.user, membership=membership):
-                return super().__call__(*args, **kwargs)
+            token = log_context_set(organisation_id=membership.organisation_id, user_id=membership.user_id)
+            try:
+                with (
+                    membership_scope(membership),
+                    audit_context(actor=membership.user, membership=membership),
+                ):
+                    return super().__call__(*args, **kwargs)
+            finally:
+                log_context_reset(token)
         if organisation_id is None:
             raise ValueError("TenantTask needs a membership_id or organisation_id keyword argument")
-        with tenant_scope(_orgs().get(pk=organisation_id)), audit_context():
-            return super().__call__(*args, **kwargs)
+        token = log_context_set(organisation_id=organisation_id, user_id=None)
+        try:
+            with tenant_scope(_orgs().get(pk=organisation_id)), audit_context():
+                return super().__call__(*args, **kwargs)
+        finally:
+            log_context_reset(token)

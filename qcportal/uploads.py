@@ -48,3 +48,16 @@ def validate_upload(upload, *, allowed: dict[str, str], max_bytes: int) -> str:
             % {"types": "、".join(sorted({ext.upper() for ext in allowed.values()}))}
         )
     return allowed[content_type]
+
+
+def open_stored(field):
+    """The open binary handle of a stored file (a ``FieldFile``), or ``Http404`` with
+    “文件不存在。” when the row names a file that storage no longer holds (a restore without
+    the media, a file removed by hand), instead of a server error (R-SC-26). Every download
+    answers through :func:`qcportal.audit_events.file_response`, which opens files with this."""
+    from django.http import Http404
+
+    try:
+        return field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("文件不存在。")) from None

@@ -1,6 +1,8 @@
 """HTML views of the tenancy core: switching the acting membership, administration of
 organisations, users, roles and invitations, and the audit trail."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,17 +14,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from . import services
 from .actions import ObjectActionView, apply_errors, error_text
-from .choices import NotificationChannel, OrganisationKind
+from .choices import AuditEvent, NotificationChannel, OrganisationKind
+from .conflicts import AlreadyDone, Conflict, ConflictFormMixin
 from .forms import InvitationAcceptForm, InvitationForm, NotificationPreferenceForm, OrganisationForm
 from .models import AuditEntry, Invitation, Membership, Notification, Organisation
 from .notifications import notification_preference_set
 from .pagination import PaginatedListMixin
 from .permissions import MembershipRequiredMixin, has_permission, require_permission
+from .reauth import ReauthRequiredMixin
 from .roles import Role
 from .selectors import (
     audit_entry_list,
@@ -121,8 +126,10 @@ class OrganisationDetailView(MembershipRequiredMixin, TemplateView):
         return context
 
 
-class OrganisationCreateView(MembershipRequiredMixin, FormView):
-    """Create an organisation under one in the administrator's subtree."""
+class OrganisationCreateView(MembershipRequiredMixin, ConflictFormMixin, FormView):
+    """Create an organisation under one in the administrator's subtree. A code already used
+    (also by a simultaneous creation) shows the form again with the error inline, 409
+    (rule R-SC-32)."""
 
     permission_required = "organisations:manage"
     template_name = "qcportal/organisation_form.html"
@@ -160,7 +167,7 @@ class OrganisationCreateView(MembershipRequiredMixin, FormView):
         return redirect("organisation-detail", code=organisation.code)
 
 
-class OrganisationUpdateView(MembershipRequiredMixin, FormView):
+class OrganisationUpdateView(MembershipRequiredMixin, ConflictFormMixin, FormView):
     """Edit an organisation's name and contact fields."""
 
     permission_required = "organisations:manage"
@@ -209,10 +216,15 @@ class MembershipListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
         return {**super().get_context_data(**kwargs), "roles": Role.choices}
 
 
-class InvitationCreateView(MembershipRequiredMixin, FormView):
-    """Invite a person by e-mail; the one-time link is mailed and shown once."""
+class InvitationCreateView(MembershipRequiredMixin, ReauthRequiredMixin, ConflictFormMixin, FormView):
+    """Invite a person by e-mail; the one-time link is mailed and shown once. Granting a role
+    needs a recent re-authentication (issue 9 item 1): asked before the form is shown and
+    again on submit when it has lapsed. An open invitation of the same person and role (a
+    double click, two administrators at once) is not sent again: the form answers 409 with
+    the existing invitation's date inline (rule R-SC-33)."""
 
     permission_required = "users:manage"
+    reauth_methods = ("get", "post")
     template_name = "qcportal/invitation_form.html"
     form_class = InvitationForm
 
@@ -292,7 +304,11 @@ class InvitationRevokeView(ObjectActionView):
 
 class InvitationAcceptView(FormView):
     """Public: open a one-time invitation link, set up the account (or, when logged in, add
-    the role to the current account) and sign in."""
+    the role to the current account) and sign in.
+
+    A link that is unknown, revoked or expired answers 410 with the reason. A second
+    acceptance (a double click) changes nothing: the user who accepted it is sent on as the
+    first time with a notice; anyone else gets 409 「该邀请链接已经使用过」 (rule R-SC-31)."""
 
     template_name = "qcportal/invitation_accept.html"
     form_class = InvitationAcceptForm
@@ -301,22 +317,39 @@ class InvitationAcceptView(FormView):
         try:
             self.invitation = services.invitation_for_token(kwargs["token"])
         except ValidationError as exc:
-            return self.response_class(
-                request=request,
-                template=["qcportal/invitation_invalid.html"],
-                context={"message": error_text(exc)},
-                status=410,
-            )
+            if request.method == "POST" and request.user.is_authenticated:
+                # The service tells this user's own repeated acceptance from a spent link.
+                return self._attach(kwargs["token"])
+            return self._invalid(exc, status=410)
         return super().dispatch(request, *args, **kwargs)
+
+    def _invalid(self, exc: ValidationError, *, status: int):
+        return self.response_class(
+            request=self.request,
+            template=["qcportal/invitation_invalid.html"],
+            context={"message": error_text(exc)},
+            status=status,
+        )
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "invitation": self.invitation}
 
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.POST.get("attach"):
-            membership = services.invitation_accept(token=kwargs["token"], user=request.user)
-            return self._done(membership)
+            return self._attach(kwargs["token"])
         return super().post(request, *args, **kwargs)
+
+    def _attach(self, token: str):
+        try:
+            membership = services.invitation_accept(token=token, user=self.request.user)
+        except AlreadyDone as exc:
+            if exc.obj is None:
+                return self._invalid(exc, status=409)
+            messages.info(self.request, error_text(exc))
+            return self._done(exc.obj, welcome=False)
+        except ValidationError as exc:
+            return self._invalid(exc, status=409 if isinstance(exc, Conflict) else 410)
+        return self._done(membership)
 
     def form_valid(self, form):
         try:
@@ -325,6 +358,11 @@ class InvitationAcceptView(FormView):
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password1"],
             )
+        except Conflict as exc:
+            if "username" in getattr(exc, "error_dict", {}):
+                apply_errors(form, exc)
+                return self.form_invalid(form)
+            return self._invalid(exc, status=409)
         except ValidationError as exc:
             apply_errors(form, exc)
             if "password" in getattr(exc, "error_dict", {}):
@@ -334,13 +372,20 @@ class InvitationAcceptView(FormView):
         login(self.request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         return self._done(membership)
 
-    def _done(self, membership):
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if getattr(form, "conflict", False):
+            response.status_code = 409
+        return response
+
+    def _done(self, membership, *, welcome: bool = True):
         self.request.session[SESSION_KEY] = membership.pk
-        messages.success(
-            self.request,
-            _("欢迎！您已加入%(org)s（%(role)s）。")
-            % {"org": membership.organisation.name, "role": membership.get_role_display()},
-        )
+        if welcome:
+            messages.success(
+                self.request,
+                _("欢迎！您已加入%(org)s（%(role)s）。")
+                % {"org": membership.organisation.name, "role": membership.get_role_display()},
+            )
         return redirect("home")
 
 
@@ -351,6 +396,7 @@ class AuditListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
     template_name = "qcportal/audit_list.html"
     context_object_name = "entries"
     paginate_by = 50
+    keyset_pagination = True  # the trail grows with history: page N costs what page 1 costs
 
     def get_queryset(self):
         g = self.request.GET
@@ -358,12 +404,17 @@ class AuditListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
             model=g.get("model", ""),
             action=g.get("action", ""),
             actor=g.get("actor", "").strip(),
+            event=g.get("event", ""),
             since=parse_date(g.get("since", "") or "") if g.get("since") else None,
             until=parse_date(g.get("until", "") or "") if g.get("until") else None,
         )
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "actions": AuditEntry.Action.choices}
+        return {
+            **super().get_context_data(**kwargs),
+            "actions": AuditEntry.Action.choices,
+            "events": AuditEvent.choices,
+        }
 
 
 class AuditDetailView(MembershipRequiredMixin, TemplateView):
@@ -379,8 +430,39 @@ class AuditDetailView(MembershipRequiredMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "entry": entry,
-            "changes": sorted((entry.changes or {}).items()),
+            "changes": sorted((entry.changes or {}).items()) if isinstance(entry.changes, dict) else [],
+            "details": audit_details(entry),
         }
+
+
+#: Labels of the details an access or role event records (``AuditEntry.additional_data``).
+AUDIT_DETAIL_LABELS = {
+    "username": gettext_lazy("尝试的用户名"),
+    "filename": gettext_lazy("文件名"),
+    "kind": gettext_lazy("文件类别"),
+    "exporter": gettext_lazy("导出类型"),
+    "format": gettext_lazy("格式"),
+    "filters": gettext_lazy("筛选条件"),
+    "rows": gettext_lazy("行数"),
+    "role": gettext_lazy("角色"),
+    "event": gettext_lazy("流程事件"),
+}
+
+
+def audit_details(entry) -> list[tuple[str, str]]:
+    """The entry's recorded details as (label, text) pairs for its page: what an access
+    event recorded (file name, exporter, format, filters, row count, username tried) and the
+    role of a role grant (issue 9 item 5)."""
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    rows = []
+    for key, value in data.items():
+        if key not in AUDIT_DETAIL_LABELS or value in (None, "", {}, []):
+            continue
+        if key == "role":
+            value = str(Role(value).label) if value in Role.values else value
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        rows.append((str(AUDIT_DETAIL_LABELS[key]), str(text)))
+    return rows
 
 
 def ratelimited(request, exception):

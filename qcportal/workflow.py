@@ -10,6 +10,9 @@ state directly), and a table of :class:`Transition` rows, each with
 - guards (:class:`Guard`) that refuse with a Chinese message naming the rule and its source
   (e.g. 「立项评审通过后才能填写活动记录（DB43 §7.3）」),
 - an optional input form (extra fields the transition takes) and a comment policy,
+- ``reauth``: a sensitive transition (e.g. publishing judging results) that the generic
+  transition page and the API's ``transitions`` action take only after a recent
+  re-authentication of a session user (:mod:`qcportal.reauth`),
 - side effects: ``effect(obj, ctx)`` (field changes made while the state changes), an audit
   entry named ``app.entity.verb_past`` (django-auditlog, via ``additional_data["event"]``),
   a :class:`~qcportal.models.WorkflowLog` row (the history users see, with the comment),
@@ -33,12 +36,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed
 from django_fsm import transition as fsm_transition
 
+from .conflicts import AlreadyDone
 from .permissions import has_permission
 from .text import clean_text
 
@@ -97,7 +102,9 @@ class Transition:
     ``comment`` is ``"required"``, ``"optional"`` or ``"none"``; ``verb_past`` names the
     audit event (``<entity>.<verb_past>``); ``notice`` is the notification text with
     ``%(object)s`` and ``%(actor)s`` placeholders; ``notify(obj, ctx)`` yields
-    ``(user_id, organisation_id)`` pairs to notify.
+    ``(user_id, organisation_id)`` pairs to notify. ``reauth`` marks a sensitive transition
+    that needs a recent re-authentication when taken from a page or the API with a session
+    (issue 9 item 1; :mod:`qcportal.reauth`).
     """
 
     name: str
@@ -117,6 +124,7 @@ class Transition:
     notice: Promise | None = None
     style: str = "primary"
     description: Promise | None = None
+    reauth: bool = False
 
 
 class Workflow:
@@ -217,6 +225,13 @@ class Workflow:
         wrong state, a missing or bad input, a failing guard, or a transition taken
         simultaneously by someone else (400). One transaction: the state, the effect's
         changes, the history row and the audit entry are written together or not at all.
+
+        Idempotent (rule R-SC-31): the row is locked (``SELECT … FOR UPDATE``), so
+        simultaneous identical requests take turns; when the object already stands in the
+        transition's target state because this very transition was the last one taken (a
+        double click, a retried request), nothing changes and
+        :class:`~qcportal.conflicts.AlreadyDone` says so (「“提交评分表”已于…完成，无需重复操作。」):
+        pages show it as a notice, the API answers 409.
         """
         from .models import WorkflowLog
 
@@ -229,6 +244,7 @@ class Workflow:
                 raise PermissionDenied(_("您当前的身份不能执行“%(action)s”。") % {"action": t.label})
             state = self.state_of(obj)
             if state not in t.source:
+                self._refuse_repeat(obj, t, state)
                 raise ValidationError(
                     {
                         "transition": _("当前状态为“%(state)s”，不能执行“%(action)s”。")
@@ -276,6 +292,30 @@ class Workflow:
                     comment=ctx.comment,
                 )
         return obj
+
+    def _refuse_repeat(self, obj, t: Transition, state: str) -> None:
+        """Raise :class:`AlreadyDone` when ``t`` was the last transition taken on ``obj``
+        and left it in ``state`` (its target): the request repeats one already done."""
+        from .models import WorkflowLog
+
+        if state != t.target:
+            return
+        last = (
+            WorkflowLog._base_manager.filter(entity=self.entity, object_id=obj.pk)
+            .order_by("-created_at", "-id")
+            .values("transition", "created_at")
+            .first()
+        )
+        if last is None or last["transition"] != t.name:
+            return
+        raise AlreadyDone(
+            _("“%(action)s”已于%(time)s完成，无需重复操作。")
+            % {
+                "action": t.label,
+                "time": timezone.localtime(last["created_at"]).strftime("%Y-%m-%d %H:%M"),
+            },
+            obj=obj,
+        )
 
     def _comment(self, t: Transition, comment: str) -> str:
         text = clean_text(comment or "", field="comment", max_length=COMMENT_MAX_CHARS, label=_("说明"))

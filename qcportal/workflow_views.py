@@ -10,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from .conflicts import AlreadyDone
+from .forms_base import CleanInputMixin
 from .models import WorkflowLog
+from .reauth import reauth_response
 from .workflow import Workflow
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CleanInputMixin, forms.Form):
     """The comment box of a transition, prefixed with the transition's name."""
 
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=1000)
@@ -28,7 +31,11 @@ class WorkflowPageMixin:
     "errors"}]`` for :meth:`Workflow.available`; ``blocked`` — ``[(t, [reasons])]``;
     ``history`` — the :class:`WorkflowLog` rows. A POST with ``transition=NAME`` takes it:
     success redirects to the page with a message; a refusal re-renders the page with the
-    Chinese reasons next to that transition's form (status 400).
+    Chinese reasons next to that transition's form (status 400); a repeat of the transition
+    just taken (a double click: :class:`~qcportal.conflicts.AlreadyDone`) redirects to the
+    page, as the first request did, with a notice that nothing more was done (R-SC-31). A
+    transition declared with ``reauth=True`` first sends the user to the re-authentication
+    page unless they confirmed their identity recently (issue 9 item 1).
     """
 
     workflow: Workflow
@@ -82,12 +89,20 @@ class WorkflowPageMixin:
         t = self.workflow.get(name) if name in self.workflow.transitions else None
         prefix = f"{name}-" if t else ""
         data = {k[len(prefix) :]: v for k, v in request.POST.items() if prefix and k.startswith(prefix)}
+        if t is not None and t.reauth:
+            # A sensitive transition: confirm the identity first, then back to this page.
+            response = reauth_response(request, next_url=request.path)
+            if response is not None:
+                return response
         try:
             if t is None:
                 raise ValidationError(_("未知的操作。"))
             self.workflow.perform(
                 obj, name, membership=request.membership, comment=data.pop("comment", ""), data=data
             )
+        except AlreadyDone as exc:
+            messages.info(request, "；".join(exc.messages))
+            return redirect(request.path)
         except ValidationError as exc:
             errors = [
                 m

@@ -11,8 +11,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("统计与报表")
 
     def ready(self) -> None:
-        """Register the audited models and the API routes."""
-        from . import audit
+        """Register the audited models, the API routes and the dashboards' cached figures."""
+        from . import audit, figures  # noqa: F401 (figures: registered on import)
         from .api import routes
 
         audit.register()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from auditlog.context import disable_auditlog
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -35,10 +36,12 @@ from promotion.models import (
 )
 from qcportal.choices import OrganisationKind
 from qcportal.models import Membership, Organisation, User
+from qcportal.otp import totp_device_ensure
 from qcportal.roles import Role
 from qcportal.tenancy import no_tenant
 
 from . import demo_names as N
+from .demo_history import HISTORY_MARK, seed_dashboard_history
 
 DEMO_PASSWORD = "QcDemo-2020!"  # noqa: S105  (public demo password, printed and in the README)
 CAMPAIGN_CODE = "CAQ-2020"
@@ -376,7 +379,10 @@ def seed_campaign(orgs: dict[str, Organisation]) -> Campaign:
 
 
 def seed_users(orgs: dict[str, Organisation]) -> list[DemoLogin]:
-    """Create one login per kind of user (password ``DEMO_PASSWORD``); output: the logins."""
+    """Create one login per kind of user (password ``DEMO_PASSWORD``); output: the logins.
+    Logins whose role requires two-factor authentication (``OTP_REQUIRED_ROLES``: the
+    association administrators and staff) are enrolled with an authenticator; the demo's
+    verify page shows its current code (``DEMO_SHOW_OTP``, issue 9 item 1)."""
     for login in LOGINS:
         user, created = User.objects.get_or_create(
             username=login.username, defaults={"full_name": login.full_name}
@@ -392,6 +398,8 @@ def seed_users(orgs: dict[str, Organisation]) -> list[DemoLogin]:
         Membership.objects.get_or_create(
             user=user, organisation=orgs[login.organisation_code], role=login.role
         )
+        if login.role in settings.OTP_REQUIRED_ROLES:
+            totp_device_ensure(user=user)
     return LOGINS
 
 
@@ -484,7 +492,12 @@ def seed_circles(orgs: dict[str, Organisation], target: int, *, batch: int = 200
     activity records), deterministically by circle number. Output: circles added."""
     enterprises = _enterprises(orgs)
     # Circles registered through the portal (the demo enterprise's current work) are extra.
-    existing = Circle.objects.filter(organisation__in=enterprises, created_by__isnull=True).count()
+    # The dashboards' history circles (reports/demo_history.py) are extra too.
+    existing = (
+        Circle.objects.filter(organisation__in=enterprises, created_by__isnull=True)
+        .exclude(registration_number__contains=HISTORY_MARK)
+        .count()
+    )
     added = 0
     for start in range(existing, target, batch):
         stop = min(start + batch, target)
@@ -1299,16 +1312,29 @@ def seed_live_campaign(orgs: dict[str, Organisation], judges: dict[str, list[Jud
     return live
 
 
-def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
-    """Load or grow the demo. Input: target circle count (≥ 300 gives the documented shape).
-    Output: a summary dict (organisations, circles, submissions, logins)."""
+def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progress=None) -> dict:
+    """Load the demo, and above :data:`DEFAULT_CIRCLES` circles the national shape on top.
+
+    Input: the target circle count — at most 360 gives the documented demo (fewer circles
+    in its enterprises when lower); more loads the national shape for that total with
+    ``reports.national.seed_national`` (PostgreSQL only; ``national_progress(label, rows,
+    seconds, done)`` reports its tables). Output: a summary dict (organisations, circles,
+    submissions, logins, and ``national``: the national load's summary or ``None``).
+    Raises ``reports.national.NationalSeedError`` (Chinese) before loading anything when the
+    national shape cannot be loaded (SQLite, or a national load of another size exists).
+    """
+    from .national import national_precheck, seed_national
+
+    if circles > DEFAULT_CIRCLES:
+        national_precheck(circles)
     with no_tenant(), disable_auditlog():
         with transaction.atomic():
             orgs = seed_organisations()
             campaign = seed_campaign(orgs)
             logins = seed_users(orgs)
-        added = seed_circles(orgs, circles, progress=progress)
-        total = Circle.objects.count()
+        added = seed_circles(orgs, min(circles, DEFAULT_CIRCLES), progress=progress)
+        # The demo's own circles (not a national load's) size the demo enterprises' figures.
+        total = Circle.objects.filter(organisation__in=_enterprises(orgs)).count()
         with transaction.atomic():
             seed_figures(orgs, campaign, total)
             judges = seed_judges(orgs)
@@ -1318,16 +1344,27 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None) -> dict:
             seed_enterprise_work(orgs)
         with transaction.atomic():
             seed_live_campaign(orgs, seed_judges(orgs))
+        if circles <= DEFAULT_CIRCLES:
+            # Issue 10 item 3: years of history for the dashboards. A national load brings its
+            # own (a national campaign per completed year, reports.national).
+            seed_dashboard_history(orgs)
+        national = (
+            seed_national(orgs, circles=circles, progress=national_progress)
+            if circles > DEFAULT_CIRCLES
+            else None
+        )
         return {
-            "organisations": len(orgs),
-            "enterprises": len(_enterprises(orgs)),
+            "organisations": Organisation.objects.count(),
+            "enterprises": Organisation.objects.filter(kind=K.ENTERPRISE).count(),
             "circles": Circle.objects.count(),
-            "circles_added": added,
+            "circles_added": added
+            + (national["circles"] - DEFAULT_CIRCLES if national and not national["skipped"] else 0),
             "members": CircleMember.objects.count(),
             "submissions": Submission.objects.filter(campaign=campaign).count(),
             "submissions_added": submissions,
             "last_circle_id": Circle.objects.aggregate(m=Max("id"))["m"],
             "logins": logins,
+            "national": national,
         }
 
 
@@ -1421,6 +1458,10 @@ def seed_live_judging(orgs: dict[str, Organisation], live: Campaign) -> None:
                 judges=judges,
             )
         assignment_apply(membership=staff, round_=first)
+        if not JudgeAssignment.objects.filter(round=first).exists():
+            # A small demo (``seed_demo --circles N``) may have no result in the live judging
+            # yet: the round stays a draft for staff, as it would in life.
+            return
         first = ROUND_WORKFLOW.perform(first, "publish_assignment", membership=staff)
         left_for_staff, judge2_left = None, False
         for assignment in (

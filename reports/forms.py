@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Submission
 from qcportal.choices import ASSOCIATION_KINDS
+from qcportal.forms_base import CleanInputMixin
 from qcportal.models import Organisation
 from qcportal.tenancy import visible_organisations
 
 from .choices import FileFormat, FormKind
 
 
-class ReportRunStartForm(forms.Form):
+class ReportRunStartForm(CleanInputMixin, forms.Form):
     """Choose form, format, the reporting association and (Annex 1) optionally one submission.
 
     The association choices are the associations in the acting organisation's share; the

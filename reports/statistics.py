@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from circles.selectors import circle_statistics
 from promotion.models import Campaign, PresentationConference
 from promotion.selectors import annual_figures_totals, conference_get
+from qcportal.cache import CachedFigure, cached_figure
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
 
@@ -210,14 +210,16 @@ def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Fi
     )
 
 
-DASHBOARD_CACHE_SECONDS = 600
-
-
-def annex3_figures_cached(*, campaign: Campaign, association: Organisation) -> Annex3Figures:
-    """:func:`annex3_figures` for dashboards, cached for 10 minutes per campaign and
-    association (the national figures scan every circle; the official form itself is always
-    computed afresh by the report task). Call it in the association's own scope."""
-    key = f"qcportal:annex3:{campaign.pk}:{association.pk}"
-    return cache.get_or_set(
-        key, lambda: annex3_figures(campaign=campaign, association=association), DASHBOARD_CACHE_SECONDS
+def annex3_figures_cached(*, campaign: Campaign, association: Organisation) -> CachedFigure:
+    """:func:`annex3_figures` for dashboards, through the figure cache (``qcportal.cache``,
+    computation ``reports.annex3`` in ``reports/figures.py``; issue 10 item 4): fresh for
+    ``DASHBOARD_FRESH_SECONDS``, then refreshed in the background while the previous value is
+    served. Output: a :class:`~qcportal.cache.CachedFigure` whose ``value`` is the
+    :class:`Annex3Figures` and ``computed_at`` the time it was computed (the official form
+    itself is always computed afresh by the report task)."""
+    return cached_figure(
+        "reports.annex3",
+        campaign_id=campaign.pk,
+        association_id=association.pk,
+        preloaded=(campaign, association),
     )

@@ -26,6 +26,8 @@ def form_render_task(
 
     Inputs: ids only (JSON). Output: the run's final status (``succeeded``/``failed``).
     Retries up to 3 times on database ``OperationalError``; idempotent (a finished run is
-    left as it is).
+    left as it is). Runs on the ``exports`` queue (qcportal/queues.py); the form's figures are
+    read from the read replica when one is configured (``replica_reads`` around the rendering
+    in :func:`reports.services.report_run_execute`; the run's bookkeeping stays on the primary).
     """
     return report_run_execute(run_id=run_id).status

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard
 
 app_name = "reports"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("reports/runs/", views.ReportRunListView.as_view(), name="run-list"),
     path("reports/runs/<int:pk>/", views.ReportRunDetailView.as_view(), name="run-detail"),
     path("reports/runs/<int:pk>/download/", views.ReportRunDownloadView.as_view(), name="run-download"),
+    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -31,26 +31,34 @@ from promotion.selectors import (
     campaign_live,
     campaign_timeline,
 )
+from qcportal.audit_events import file_response
+from qcportal.cache import cached_figure
 from qcportal.choices import OrganisationKind
+from qcportal.db import replica_reads
+from qcportal.exporters import contains_personal_data
 from qcportal.models import Organisation
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission, require_permission
+from qcportal.reauth import reauth_response
 from qcportal.roles import Role
 from qcportal.tenancy import visible_organisations
 from qcportal.todos import todos_for
 
 from .choices import FileFormat, FormKind, RunStatus
+from .dashboards import key_figures
 from .filtersets import ReportRunFilterSet
 from .forms import ReportRunStartForm
 from .models import ReportRun
 from .package import national_package_missing
 from .selectors import report_run_get, report_run_list, work_summary_get
 from .services import report_run_start, work_summary_save
-from .statistics import annex3_figures_cached, reporting_enterprises
+from .statistics import annex3_figures_cached
 from .tables import ReportRunTable
 from .worksummary import OUTLINES, count_characters, strip_controls
 
 ASSOCIATION_ROLES = {Role.ASSOCIATION_ADMIN, Role.ASSOCIATION_STAFF, Role.ASSOCIATION_LEADERSHIP}
+#: The decision layer (决策层, seed 001 §5.2.1): their homes embed the dashboard's key figures.
+DECISION_ROLES = {Role.ASSOCIATION_LEADERSHIP, Role.ENTERPRISE_EXECUTIVE}
 ENTERPRISE_ROLES = {Role.ENTERPRISE_COORDINATOR, Role.ENTERPRISE_EXECUTIVE}
 
 
@@ -64,7 +72,9 @@ class HomeView(MembershipRequiredMixin, TemplateView):
     Associations: key Annex 3 figures of the current campaign, circles per year, recent
     report runs. Recommending units: their enterprises' figures. Enterprises: their own
     figures and submissions. Circle leaders/members: their circles. Judges: their sheets.
-    Every home opens with the campaign panel (``reports/home/_campaign.html``, issue 7 item
+    The homes of the decision layer (association leadership, enterprise executives) embed
+    the dashboard's key figures of the latest year with their change over the year before
+    and a link to the dashboard (issue 10 item 3). Every home opens with the campaign panel (``reports/home/_campaign.html``, issue 7 item
     10): the live campaign (:func:`promotion.selectors.campaign_live`), its stage timeline
     with the current stage and the countdown to the next deadline, and the newest
     announcements.
@@ -95,9 +105,17 @@ class HomeView(MembershipRequiredMixin, TemplateView):
             )
         context["todos"] = todos_for(membership)
         role = membership.role
+        if role in DECISION_ROLES and has_permission(membership, "dashboards:view"):
+            context["key_figures"] = key_figures(organisation=organisation)  # issue 10 item 3
         if role in ASSOCIATION_ROLES and campaign is not None:
-            context["figures"] = annex3_figures_cached(campaign=campaign, association=organisation)
-            context["by_year"] = circle_counts_by_year(enterprises=reporting_enterprises(organisation))
+            # Cached figures (qcportal/cache.py): served with their computation time,
+            # refreshed in the background when stale (issue 10 item 4).
+            figures = annex3_figures_cached(campaign=campaign, association=organisation)
+            by_year = cached_figure(
+                "reports.circles_by_year", association_id=organisation.pk, preloaded=(organisation,)
+            )
+            context["figures"], context["figures_as_of"] = figures.value, figures.computed_at
+            context["by_year"], context["by_year_as_of"] = by_year.value, by_year.computed_at
             if has_permission(membership, "reports:view"):
                 context["runs"] = report_run_list()[:5]
             context["children"] = Organisation.objects.filter(parent=organisation).order_by("code")
@@ -105,18 +123,28 @@ class HomeView(MembershipRequiredMixin, TemplateView):
             enterprises = Organisation.objects.filter(
                 parent=organisation, kind=OrganisationKind.ENTERPRISE
             ).values("pk")
-            context["enterprises"] = enterprise_overview(
-                enterprises=enterprises, period_start=campaign.period_start, period_end=campaign.period_end
-            )
+            with replica_reads():  # figure reads: the replica when there is one (issue 10 item 6)
+                context["enterprises"] = list(
+                    enterprise_overview(
+                        enterprises=enterprises,
+                        period_start=campaign.period_start,
+                        period_end=campaign.period_end,
+                    )
+                )
             context["submissions"] = submission_list(campaign=campaign).filter(recommending_unit=organisation)
         elif role in ENTERPRISE_ROLES and campaign is not None:
-            enterprises = Organisation.objects.filter(pk=organisation.pk).values("pk")
-            context["stats"] = circle_statistics(
-                enterprises=enterprises, period_start=campaign.period_start, period_end=campaign.period_end
-            )
-            context["annual"] = annual_figures_totals(enterprises=enterprises, year=campaign.year)
+            # The enterprise's own id, not a (lineage-scoped) organisation subquery: every
+            # statistic then filters its tables by ``organisation_id = <id>`` (rule R-SC-71).
+            enterprises = [organisation.pk]
+            with replica_reads():  # figure reads: the replica when there is one (issue 10 item 6)
+                context["stats"] = circle_statistics(
+                    enterprises=enterprises,
+                    period_start=campaign.period_start,
+                    period_end=campaign.period_end,
+                )
+                context["annual"] = annual_figures_totals(enterprises=enterprises, year=campaign.year)
+                context["by_year"] = circle_counts_by_year(enterprises=enterprises)
             context["submissions"] = submission_list(campaign=campaign).filter(organisation=organisation)
-            context["by_year"] = circle_counts_by_year(enterprises=enterprises)
         elif role == Role.JUDGE:
             context["sheets"] = score_sheet_list_for_user(user=self.request.user)[:50]
         else:
@@ -158,6 +186,11 @@ class CampaignFormsView(MembershipRequiredMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        reauth = reauth_response(
+            self.request, needed=contains_personal_data(form.cleaned_data["form"]), next_url=self.request.path
+        )
+        if reauth is not None:  # issue 9 item 1: a form with personal data
+            return reauth
         try:
             run = report_run_start(
                 membership=self.request.membership,
@@ -187,6 +220,7 @@ class ReportRunListView(MembershipRequiredMixin, PaginatedListMixin, SingleTable
     table_class = ReportRunTable
     filterset_class = ReportRunFilterSet
     paginate_by = 25
+    keyset_pagination = True  # runs accumulate year after year
 
     def get_queryset(self):
         return report_run_list()
@@ -219,8 +253,16 @@ class ReportRunDownloadView(MembershipRequiredMixin, TemplateView):
             raise Http404 from None
         if run.status != RunStatus.SUCCEEDED or not run.file:
             raise Http404(_("文件尚未生成。"))
-        return FileResponse(
-            run.file.open("rb"), as_attachment=True, filename=run.filename, content_type=run.content_type
+        reauth = reauth_response(request, needed=contains_personal_data(run.form))
+        if reauth is not None:  # issue 9 item 1: a form with personal data
+            return reauth
+        return file_response(
+            request,
+            run,
+            run.file,
+            filename=run.filename,
+            kind="report_run",
+            content_type=run.content_type,
         )
 
 
@@ -395,7 +437,11 @@ class NationalPackageView(MembershipRequiredMixin, TemplateView):
 
     @method_decorator(ratelimit(key="user", rate=settings.RATE_LIMITS["reports"], method="POST", block=True))
     def post(self, request, *args, **kwargs):
-        """Start the package run, or list what is missing (400)."""
+        """Start the package run, or list what is missing (400). The package holds personal
+        data (Annexes 1 and 4): a recent re-authentication is needed first (issue 9 item 1)."""
+        reauth = reauth_response(request, next_url=request.path)
+        if reauth is not None:
+            return reauth
         try:
             run = report_run_start(
                 membership=request.membership,

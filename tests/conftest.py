@@ -449,9 +449,42 @@ def network(db, django_db_setup):
     return copy.deepcopy(django_db_setup)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _otp_verified_client_logins():
+    """Two-factor enforcement stays on; the test client's logins (``force_login``, ``login``)
+    are verified with the user's device, created for users whose roles require one
+    (tests/accounts.py). ``otp_unverified`` leaves them unverified."""
+    from . import accounts
+
+    accounts.connect()
+
+
+@pytest.fixture
+def otp_unverified():
+    """The test client's logins in this test stay unverified (only the password step done)."""
+    from .accounts import unverified_logins
+
+    with unverified_logins():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_network_for_breached_passwords(monkeypatch):
+    """The suite never calls the Pwned Passwords API: a test that switches the check on gets
+    an unreachable API (the validator then falls back to the common-password list) unless it
+    mocks the answer itself (tests/qcportal/test_passwords_breached.py)."""
+    from pwned_passwords_django import api
+
+    def unreachable(prefix):
+        raise api.httpx.ConnectError("the test suite does not use the network")
+
+    monkeypatch.setattr(api.default_client, "_request", unreachable)
+
+
 @pytest.fixture
 def login(client):
-    """``login(user)`` logs the test client in and returns it."""
+    """``login(user)`` logs the test client in and returns it (verified with the user's
+    two-factor device when the user needs one, see ``_otp_verified_client_logins``)."""
 
     def _login(user):
         client.force_login(user)

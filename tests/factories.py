@@ -244,3 +244,12 @@ def stages_around(campaign, today: dt.date, *, current: str = "submission", days
             ends = starts + dt.timedelta(days=15)
         stages.append(CampaignStageFactory(campaign=campaign, kind=kind, starts_on=starts, ends_on=ends))
     return stages
+
+
+def api_token(user, *, name: str = "测试") -> str:
+    """A new API token of ``user`` and its key, for ``Authorization: Token <key>`` in tests
+    (issue 9, item 2: tokens are hashed, so each call creates another one; the key is only
+    known at creation)."""
+    from qcportal.tokens import token_create
+
+    return token_create(user=user, name=name)[1]

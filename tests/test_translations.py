@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from promotion.models import QualityCommittee
 from qcportal.tenancy import no_tenant
+from tests.factories import api_token
 
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale" / "en" / "LC_MESSAGES"
@@ -184,9 +184,9 @@ def test_circles_and_projects_lists_in_english(login, network):
 @pytest.mark.django_db
 def test_home_to_dos_project_workflow_and_notifications_in_english(login, network):
     with no_tenant():
-        token, _created = Token.objects.get_or_create(user=network.users.e1_leader)
+        token = api_token(network.users.e1_leader)
     leader = APIClient()
-    leader.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    leader.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     created = leader.post(
         "/api/v1/projects/",
         {"circle": network.circles[0].pk, "title": "降低能耗", "project_type": "innovation"},

@@ -12,10 +12,10 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from qcportal.api import TenantViewSetMixin, TransitionMixin
+from qcportal.parsers import NormalisingFormParser, NormalisingJSONParser, NormalisingMultiPartParser
 from qcportal.permissions import HasAreaPermission
 
 from .. import imports, selectors, services
@@ -68,13 +68,14 @@ class CircleViewSet(
     detail_serializer_class = CircleDetailSerializer
     permission_classes = [HasAreaPermission]
     permission_required = VIEW
+    keyset_pagination = True  # ``?after=<id>`` / ``?before=<id>``; ``next`` carries them
     permission_map = {
         "create": ("circles:manage", "circles:lead"),
         "import_circles": "circles:manage",
         "import_status": "circles:manage",
     }
     filterset_class = CircleFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [NormalisingJSONParser, NormalisingMultiPartParser, NormalisingFormParser]
 
     def scoped_queryset(self):
         return selectors.circle_list().prefetch_related("members__user")
@@ -118,7 +119,12 @@ class CircleViewSet(
         request={"multipart/form-data": ImportInputSerializer},
         responses={200: CircleImportSerializer, 202: CircleImportSerializer, 400: CircleImportSerializer},
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[NormalisingMultiPartParser, NormalisingFormParser],
+    )
     def import_circles(self, request):
         """Bulk import from the portal's Excel template. ``dry_run=true`` (default) checks
         every row and answers 200 with what would be created and every faulty row; without

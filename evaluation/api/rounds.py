@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from promotion.selectors import campaign_list
 from qcportal.api import HistoryMixin, TenantViewSetMixin, TransitionMixin
+from qcportal.filters import IdFilter
 from qcportal.permissions import HasAreaPermission
 
 from .. import rounds
@@ -136,9 +137,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class AssignmentFilterSet(django_filters.FilterSet):
     """Filters of ``/api/v1/assignments/``: ``round``, ``judge``, ``submission`` (ids)."""
 
-    round = django_filters.NumberFilter(field_name="round_id")
-    judge = django_filters.NumberFilter(field_name="judge_id")
-    submission = django_filters.NumberFilter(field_name="submission_id")
+    round = IdFilter(field_name="round_id")
+    judge = IdFilter(field_name="judge_id")
+    submission = IdFilter(field_name="submission_id")
 
     class Meta:
         model = JudgeAssignment

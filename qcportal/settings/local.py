@@ -16,3 +16,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG  # re-read static files on every request only when developing
 # Before any collectstatic STATIC_ROOT does not exist; WhiteNoise's warning about it is noise here.
 warnings.filterwarnings("ignore", message="No directory at: ")
+# The demo's staff log in with two-factor authentication: the verify page shows the current
+# code (labelled 演示环境). The demo runs on a closed network: no breached-password look-up.
+DEMO_SHOW_OTP = env.bool("DEMO_SHOW_OTP", default=True)
+PWNED_PASSWORDS_ENABLED = env.bool("PWNED_PASSWORDS_ENABLED", default=False)

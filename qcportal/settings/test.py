@@ -18,3 +18,8 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "https://qc.example.cn"
+# Two-factor enforcement stays on: the shared login fixtures verify the session with a device
+# (tests/conftest.py). The suite never calls the network: the breached-password look-up is
+# off here and mocked where tested (tests/qcportal/test_passwords_breached.py).
+PWNED_PASSWORDS_ENABLED = False
+DEMO_SHOW_OTP = False

@@ -49,6 +49,7 @@ class Annex1Exporter(Exporter):
     member slots, 简介和主要活动过程及效果, 单位盖章 and date, and the notes."""
 
     identifier = FormKind.ANNEX1
+    personal_data = True  # members' names, the contact's mobile (issue 9 item 1)
     label = _lazy("附件1 全国优秀质量管理小组申报表")
     needs_association = False
     #: Note 1 of Annex 1 asks for the form as PDF and as a Word file (“word文本电子版一份”).

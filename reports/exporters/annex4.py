@@ -35,6 +35,7 @@ class Annex4Exporter(Exporter):
     association's seal and the date, and the notes (seed 002, Annex 4)."""
 
     identifier = FormKind.ANNEX4
+    personal_data = True  # judges' names and certificate numbers (issue 9 item 1)
     label = _("附件4 全国优秀质量管理小组推荐表")
 
     def missing_items(self) -> list[str]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import Submission
 from promotion.models import Campaign
-from qcportal.exporters import REGISTRY, get_exporter, register  # noqa: F401  (re-exported)
+from qcportal.exporters import REGISTRY, audited_export, get_exporter, register  # noqa: F401  (re-exported)
 from qcportal.models import Organisation
 
 from ..choices import FileFormat
@@ -47,12 +47,15 @@ class Exporter(ABC):
     produce and implement ``render_<format>()`` for each (``render_xlsx()``,
     ``render_pdf()``, ``render_docx()``) returning bytes. ``progress(percent)`` is called
     with 0–100 as work advances. ``validate()`` raises ``ValidationError`` (Chinese message)
-    for parameters the form cannot be produced with.
+    for parameters the form cannot be produced with. ``personal_data`` declares that the
+    file holds personal data (member lists, contacts' mobiles, judges' certificates):
+    requesting or downloading it needs a recent re-authentication (issue 9 item 1).
     """
 
     identifier: ClassVar[str]
     label: ClassVar[str]
     permission: ClassVar[str] = "reports:export"
+    personal_data: ClassVar[bool] = False
     formats: ClassVar[tuple[str, ...]] = (FileFormat.XLSX, FileFormat.PDF)
     needs_association: ClassVar[bool] = True
 
@@ -92,12 +95,28 @@ class Exporter(ABC):
 
     def render(self, file_format: str) -> RenderedFile:
         """Produce the form in ``file_format`` (one of ``formats``: ``xlsx``, ``pdf``,
-        ``docx``) by calling ``render_<format>()``."""
+        ``docx``) by calling ``render_<format>()``. Recorded in the audit trail as an export
+        of the organisation's form (rule R-SC-42)."""
         if file_format not in self.formats:
             raise ValidationError(_("该报表不支持所选格式。"))
-        self.validate()
-        content = getattr(self, f"render_{file_format}")()
+        with audited_export(
+            self.identifier,
+            file_format=file_format,
+            label=self.label,
+            target=self.organisation,
+            filters=self.audit_filters(),
+        ):
+            self.validate()
+            content = getattr(self, f"render_{file_format}")()
         return RenderedFile(self.filename(file_format), CONTENT_TYPES[file_format], content)
+
+    def audit_filters(self) -> dict:
+        """The parameters of this export for the audit trail: campaign, organisation and
+        submission."""
+        filters = {"campaign": self.campaign.code, "organisation": self.organisation.code}
+        if self.submission is not None:
+            filters["submission"] = self.submission.pk
+        return filters
 
     def filename(self, file_format: str) -> str:
         """A descriptive file name, e.g. ``CAQ-2020_附件3_质量管理小组活动统计表_SAQ.xlsx``."""

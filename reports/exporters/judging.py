@@ -50,6 +50,7 @@ class ScoreMatrixExporter(_JudgingExporter):
     recused or conflicted judges never appear (R-JD-35). Two queries per 2,000 rows."""
 
     identifier = "judging_matrix"
+    personal_data = True  # each judge's name with their scores (issue 9 item 1)
     label = gettext_lazy("评分明细表（成果×评委×评分项）")
 
     HEADER = (

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from ..choices import FileFormat, FormKind
-from .base import CONTENT_TYPES, Exporter, RenderedFile, register
+from .base import CONTENT_TYPES, Exporter, RenderedFile, audited_export, register
 
 
 @register
@@ -26,6 +26,7 @@ class NationalPackageExporter(Exporter):
     """
 
     identifier = FormKind.PACKAGE
+    personal_data = True  # holds Annexes 1 and 4 (issue 9 item 1)
     label = _lazy("推荐全国材料包")
     formats = (FileFormat.ZIP,)
 
@@ -46,7 +47,8 @@ class NationalPackageExporter(Exporter):
         return f"{self.campaign.code}_推荐全国材料包_{self.organisation.code}.{file_format}"
 
     def render(self, file_format: str) -> RenderedFile:
-        """Build the zip in a temporary file (closed by the caller)."""
+        """Build the zip in a temporary file (closed by the caller); recorded in the audit
+        trail as one export (the forms inside are not recorded again; rule R-SC-42)."""
         from ..package import national_package_write
 
         if file_format not in self.formats:
@@ -55,13 +57,20 @@ class NationalPackageExporter(Exporter):
         self.progress(10)
         target = tempfile.TemporaryFile()  # noqa: SIM115  (handed to the caller, who closes it)
         try:
-            national_package_write(
-                campaign=self.campaign,
-                association=self.organisation,
-                target=target,
-                filled_by=self.filled_by,
-                progress=self.progress,
-            )
+            with audited_export(
+                self.identifier,
+                file_format=file_format,
+                label=self.label,
+                target=self.organisation,
+                filters=self.audit_filters(),
+            ):
+                national_package_write(
+                    campaign=self.campaign,
+                    association=self.organisation,
+                    target=target,
+                    filled_by=self.filled_by,
+                    progress=self.progress,
+                )
         except BaseException:
             target.close()
             raise

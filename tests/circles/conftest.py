@@ -2,12 +2,12 @@
 roles, and a circle member login (E1's 甲攻关QC小组)."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from circles.models import CircleMember
 from qcportal.roles import Role
 from qcportal.tenancy import no_tenant
+from tests.factories import api_token
 
 from .. import factories as f
 
@@ -19,9 +19,9 @@ def api(network):
     def _client(username):
         with no_tenant():
             user = getattr(network.users, username, None) or f.UserFactory(username=username)
-            token, _ = Token.objects.get_or_create(user=user)
+            token = api_token(user)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return _client

@@ -177,7 +177,7 @@ def test_a_second_identical_transition_is_refused_with_a_clear_answer(api, netwo
     first = api("e1_coord").post(url, {"transition": "approve"}, format="json")
     second = api("e1_coord").post(url, {"transition": "approve"}, format="json")
     assert first.status_code == 200
-    assert second.status_code == 400
-    assert "当前状态" in second.json()["detail"]
+    assert second.status_code == 409  # a repeat: nothing changes (R-SC-31)
+    assert "无需重复操作" in second.json()["detail"]
     with no_tenant():
         assert Circle.objects.count() >= 1

@@ -15,13 +15,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from circles.choices import CircleStatus, CommentStatus, MemberRole, ProjectStatus, procedure_for
 from circles.models import ActivityRecord, Circle, CircleMember, Project, RecordComment
 from qcportal.tenancy import no_tenant
 from qcportal.workflow import WORKFLOWS
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -141,9 +141,7 @@ def test_transition_permission_matrix(network, e1_member):
         for name, user in users.items():
             client = APIClient()
             if user is not None:
-                client.credentials(
-                    HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
-                )
+                client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
             clients[name] = client
     failures = []
     for (entity, name), statuses in EXPECTED.items():

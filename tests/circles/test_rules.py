@@ -16,6 +16,7 @@ from circles import imports, services
 from circles.choices import PROCEDURES, ProcedureStep, ProjectStatus, ProjectType, TargetKind, procedure_for
 from circles.models import Circle, CircleImport
 from circles.selectors import circle_statistics
+from qcportal import audit_chain
 from qcportal.models import Membership
 from qcportal.tenancy import membership_scope, no_tenant
 
@@ -335,6 +336,7 @@ def test_rule_import_all_or_nothing_with_a_row_report(network, api):
             )
         )
         assert len(numbers) == 200
+    assert audit_chain.verify().ok  # the import's bulk-written audit entries are chained (R-SC-45)
 
 
 def test_rule_yearly_reregistration_carries_members_over(network):

@@ -49,16 +49,52 @@ def network(committed_network):
     return committed_network
 
 
+def _needs_second_step(username, password) -> bool:
+    """Whether the login will ask for the two-factor code: the user's roles require it (the
+    user then gets an authenticator before logging in) or they enrolled; never for a wrong
+    password."""
+    from qcportal.models import User
+    from qcportal.otp import otp_enrolled, otp_required
+
+    from ..accounts import otp_device
+
+    user = User.objects.filter(username=username).first()
+    if user is None or not user.check_password(password):
+        return False
+    if otp_required(user):
+        otp_device(user)
+        return True
+    return otp_enrolled(user)
+
+
+def complete_second_step(page, username):
+    """On the verify page after the password: type the authenticator's current code, as a
+    person does with the app (tests/accounts.py computes it from the device's secret)."""
+    from qcportal.models import User
+
+    from ..accounts import otp_code, otp_device
+
+    page.wait_for_url("**/accounts/2fa/verify/**")
+    page.fill("#id_token", otp_code(otp_device(User.objects.get(username=username))))
+    page.click("[data-testid=otp-submit]")
+    page.wait_for_load_state()
+    return page
+
+
 @pytest.fixture
 def signed_in(page, live_server):
-    """``signed_in(username)`` logs in through the login form and returns the page."""
+    """``signed_in(username)`` logs in through the login form (and the two-factor step when
+    the user needs it) and returns the page."""
 
     def _sign_in(username, password="Test-pass-2020!"):
+        second_step = _needs_second_step(username, password)
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
         page.wait_for_load_state()
+        if second_step:
+            complete_second_step(page, username)
         return page
 
     return _sign_in
@@ -66,11 +102,13 @@ def signed_in(page, live_server):
 
 @pytest.fixture
 def sign_in(browser, browser_context_args, live_server):
-    """``sign_in(username)``: a page of a fresh browser context logged in as the user (the
-    coordinator and the circle leader work side by side, each in their own browser)."""
+    """``sign_in(username)``: a page of a fresh browser context logged in as the user, with the
+    two-factor step when needed (the coordinator and the circle leader work side by side,
+    each in their own browser)."""
     contexts = []
 
     def _sign_in(username, password="Test-pass-2020!"):
+        second_step = _needs_second_step(username, password)
         context = browser.new_context(**browser_context_args)
         contexts.append(context)
         page = context.new_page()
@@ -78,6 +116,8 @@ def sign_in(browser, browser_context_args, live_server):
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
+        if second_step:
+            complete_second_step(page, username)
         expect(page.locator("[data-testid=active-membership]")).to_be_visible()
         return page
 

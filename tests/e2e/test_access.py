@@ -7,11 +7,22 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ENTERPRISE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "成果申报", "通知公告", "推进组织"]
+ENTERPRISE_NAVIGATION = [
+    "首页",
+    "数据看板",
+    "QC小组",
+    "课题",
+    "活动记录",
+    "年度活动",
+    "成果申报",
+    "通知公告",
+    "推进组织",
+]
 CIRCLE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "通知公告", "推进组织"]
 NAVIGATION = {
     "pa_admin": [
         "首页",
+        "数据看板",
         "QC小组",
         "课题",
         "活动记录",
@@ -26,6 +37,7 @@ NAVIGATION = {
     ],
     "pa_staff": [
         "首页",
+        "数据看板",
         "QC小组",
         "课题",
         "活动记录",
@@ -40,6 +52,7 @@ NAVIGATION = {
     ],
     "pa_leader": [
         "首页",
+        "数据看板",
         "QC小组",
         "课题",
         "活动记录",
@@ -52,6 +65,7 @@ NAVIGATION = {
     ],
     "ru1_coord": [
         "首页",
+        "数据看板",
         "QC小组",
         "课题",
         "活动记录",

@@ -135,7 +135,9 @@ def test_result_from_submission_to_national_recommendation(network, sign_in, tmp
         )
     staff.reload()
     expect(staff.locator("[data-testid=package-ready]")).to_be_visible()
-    staff.click("[data-testid=package-start]")
+    # The package is built in-process in the browser tests (forms and PDFs): on a loaded
+    # machine that takes longer than the default 30 s navigation wait.
+    staff.click("[data-testid=package-start]", timeout=120_000)
     download_link = staff.locator("[data-testid=package-runs] [data-role=download]").first
     expect(download_link).to_be_visible(timeout=60_000)
     with staff.expect_download() as info:

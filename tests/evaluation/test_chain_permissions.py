@@ -13,7 +13,6 @@ role may not; 404 outside the role's scope; 401 anonymous.
 
 import pytest
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from evaluation.judging import submission_default_round
@@ -21,6 +20,7 @@ from evaluation.models import JudgeAssignment, Submission
 from qcportal.tenancy import no_tenant
 from qcportal.workflow import WORKFLOWS
 from tests import factories as f
+from tests.factories import api_token
 
 from .test_chain import CHECKLIST, build_live
 
@@ -103,9 +103,7 @@ def test_chain_permission_matrix(network):
             client = APIClient()
             user = getattr(network.users, name, None)
             if user is not None:
-                client.credentials(
-                    HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
-                )
+                client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
             clients[name] = client
     workflow = WORKFLOWS["evaluation.submission"]
     failures = []
@@ -184,9 +182,7 @@ def test_round_permission_matrix(network):
             client = APIClient()
             user = getattr(network.users, name, None)
             if user is not None:
-                client.credentials(
-                    HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
-                )
+                client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
             clients[name] = client
     workflow = WORKFLOWS["evaluation.round"]
     failures = []

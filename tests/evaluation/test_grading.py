@@ -17,6 +17,7 @@ from evaluation.workflow import JUDGING_WORKFLOW
 from qcportal.models import Membership, WorkflowLog
 from qcportal.tenancy import no_tenant, tenant_scope
 from tests import factories as f
+from tests.factories import api_token
 
 from .test_scoring import World
 
@@ -305,13 +306,12 @@ def test_calibration_and_exports(client, graded, network):
 
 
 def test_api_results_enterprise_sees_published_staff_also_unpublished(client, graded, network):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     def api(user):
         c = APIClient()
         with no_tenant():
-            c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+            c.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return c
 
     staff = api(network.users.pa_staff).get("/api/v1/results/").json()["results"]

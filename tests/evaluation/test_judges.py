@@ -11,16 +11,17 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from evaluation import services
 from evaluation.choices import ScoreSheetStatus
 from evaluation.models import JudgeAssignment, ScoreSheet, Submission
 from evaluation.selectors import submission_list_for_judge
+from qcportal.conflicts import AlreadyDone
 from qcportal.models import Membership
 from qcportal.tenancy import membership_scope, no_tenant
 from tests import factories as f
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def api(user):
     """An API client authenticated with the user's token (so the tenancy middleware resolves
     the membership exactly as for a real client)."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
@@ -188,8 +189,10 @@ def test_submitted_sheet_is_locked_until_staff_reopen_it(network):
     s6 = network.submissions[5]
     sheet = submit_sheet(network, "pa_judge", s6)
     assert sheet.status == ScoreSheetStatus.SUBMITTED and sheet.total == Decimal("85")
-    with pytest.raises(ValidationError, match="锁定"):
+    with pytest.raises(AlreadyDone, match="无需重复操作"):  # the same sheet again: a repeat (R-SC-31)
         submit_sheet(network, "pa_judge", s6)
+    with pytest.raises(ValidationError, match="锁定"):
+        submit_sheet(network, "pa_judge", s6, points={**PS_POINTS, "features": "10"})
     staff = membership("pa_staff")
     with membership_scope(staff):
         services.score_sheet_withdraw(membership=staff, sheet=ScoreSheet.objects.get(pk=sheet.pk))

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from evaluation import sheets
@@ -29,6 +28,7 @@ from evaluation.models import (
 from evaluation.workflow import PANEL_WORKFLOW, SCORE_SHEET_WORKFLOW
 from qcportal.models import Membership, WorkflowLog
 from qcportal.tenancy import membership_scope, no_tenant
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def membership(username):
 def api(user):
     """An API client authenticated with the user's token."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
@@ -166,7 +166,7 @@ def test_assessment_at_most_300_characters_service_page_and_api(network, login):
         ({"items": "topic=3"}, "items"),
         ({"assessment": "好" * 301}, "assessment"),
         ({"assessment": "好\x00坏"}, "assessment"),
-        ({"items": {"topic": "1\x00"}}, "topic"),
+        ({"items": {"topic": "1\x00"}}, "items.topic"),  # refused where the body is parsed (R-SC-21)
         ({"recommended_grade": "abc"}, "recommended_grade"),
         ({"recommended_grade": 999999}, "recommended_grade"),
     ],
@@ -261,11 +261,16 @@ def test_staff_enter_a_paper_sheet_for_a_judge_without_login(network, login, pan
     client = login(network.users.pa_staff)
     url = reverse("evaluation:paper-sheet", kwargs=url_kwargs)
     assert client.get(url).status_code == 200
-    response = client.post(
-        url,
-        {"action": "submit", "assessment": "纸质评分表", **{f"points_{k}": v for k, v in PS_POINTS.items()}},
-    )
+    form = {
+        "action": "submit",
+        "assessment": "纸质评分表",
+        **{f"points_{k}": v for k, v in PS_POINTS.items()},
+    }
+    response = client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:500]
+    again = client.post(url, form)  # a double click: nothing more happens (R-SC-31)
+    assert again.status_code == 302 and again["Location"] == response["Location"]
+    assert any("无需重复操作" in str(m) for m in again.wsgi_request._messages)
     with no_tenant():
         sheet = ScoreSheet.objects.get(submission_id=network.submissions[5].pk, judge=network.judges[2])
         log = WorkflowLog.objects.get(entity="evaluation.scoresheet", object_id=sheet.pk)
@@ -449,8 +454,9 @@ def test_query_counts_of_task_list_and_panel_page(network, login, panel, django_
     staff = login(network.users.pa_staff)
     with django_assert_max_num_queries(30):
         assert staff.get(reverse("evaluation:panel", args=[panel.pk])).status_code == 200
+    staff_api = api(network.users.pa_staff)  # creating the token is not part of the request
     with django_assert_max_num_queries(25):
-        assert api(network.users.pa_staff).get(reverse("api:scoresheet-list")).status_code == 200
+        assert staff_api.get(reverse("api:scoresheet-list")).status_code == 200
 
 
 # --- templates --------------------------------------------------------------------------------------

@@ -128,7 +128,8 @@ def test_publish_on_the_page_through_the_transitions_include(network, login):
     [
         ("period_end", "2021-01-01", "统计期止不能早于统计期起。"),
         ("period_start", "2023-02-30", "“统计期起”不是有效的日期（格式：2022-04-30）。"),
-        ("title", "活动\x00名称", "“活动名称”含有不允许的控制字符。"),
+        # Refused where the API parses its body, before the service (R-SC-21).
+        ("title", "活动\x00名称", "含有不允许的控制字符。"),
         ("theme", "长" * 201, "“活动主题”不能超过200个字（现为201个字）。"),
         ("code", "PA/2023", "活动代码只能包含字母、数字、点、短横线和下划线，如 SAQ-2022。"),
         ("code", "CAQ-T", "活动代码已被使用，请换一个。"),

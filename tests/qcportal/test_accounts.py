@@ -15,11 +15,11 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from qcportal import middleware
 from qcportal.middleware import SESSION_ACTIVITY_KEY, SESSION_STARTED_KEY
+from tests.factories import api_token
 
 from ..factories import PASSWORD
 
@@ -226,9 +226,9 @@ def test_session_api_request_after_timeout_is_refused_not_redirected(client, sta
 
 
 def test_token_requests_are_not_affected(staff):
-    token = Token.objects.create(user=staff)
+    token = api_token(staff)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     url = reverse("api:notification-preferences")
     assert api.get(url).status_code == 200
     far = time.time() + settings.SESSION_ABSOLUTE_TIMEOUT + settings.SESSION_IDLE_TIMEOUT

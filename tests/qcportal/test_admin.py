@@ -180,7 +180,7 @@ def test_duplicate_code_is_a_chinese_form_error(network, login, code):
         reverse("organisation-create"),
         {"code": code, "name": "重复代码单位", "kind": "recommending_unit", "parent": "PA"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 409  # a conflict with an existing row (R-SC-32)
     assert form_errors(response, "code") == [f"代码“{code}”已被使用。"]
     assert f"代码“{code}”已被使用。" in response.content.decode()
     assert org_codes() == before

@@ -7,13 +7,13 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from qcportal.api import exception_handler
 from qcportal.models import Membership
 from qcportal.permissions import permission_denied_message, require_permission
 from qcportal.roles import ALL_PERMISSIONS, PERMISSION_LABELS
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_403_page_in_english_has_no_codes_either(network, login):
 
 def test_api_403_keeps_the_detail_shape_without_codes(network):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=network.users.e1_coord).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(network.users.e1_coord)}")
     response = client.get(reverse("api:reportrun-list"))
     assert response.status_code == 403
     assert set(response.json()) == {"detail"}

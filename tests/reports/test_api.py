@@ -5,11 +5,11 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from qcportal.tenancy import no_tenant
 from reports.models import ReportRun
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(network):
     client = APIClient()
-    token = Token.objects.create(user=network.users.pa_staff)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(network.users.pa_staff)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
@@ -49,8 +49,13 @@ def test_start_poll_and_download(api, network, django_capture_on_commit_callback
 
 
 def test_obtain_token_with_password(network):
+    from tests.accounts import otp_code, otp_device
+
     client = APIClient()
-    response = client.post(reverse("api:token"), {"username": "pa_staff", "password": "Test-pass-2020!"})
+    code = otp_code(otp_device(network.users.pa_staff))  # staff use two-factor (issue 9 item 1)
+    response = client.post(
+        reverse("api:token"), {"username": "pa_staff", "password": "Test-pass-2020!", "otp": code}
+    )
     assert response.status_code == 200 and response.json()["token"]
 
 
@@ -80,7 +85,7 @@ def test_annex3_for_an_enterprise_is_refused_with_a_chinese_message(api):
 
 def test_roles_without_export_permission_get_403(network):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=network.users.e1_coord).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(network.users.e1_coord)}")
     response = client.post(
         reverse("api:reportrun-list"),
         {"campaign": "CAQ-T", "form": "annex3", "file_format": "pdf", "organisation": "E1"},

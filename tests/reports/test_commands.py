@@ -13,6 +13,7 @@ from promotion.models import Campaign
 from qcportal.models import Membership, Organisation, User
 from qcportal.tenancy import no_tenant
 from reports.demo import WORK_CIRCLES
+from reports.demo_history import HISTORY_MARK
 from reports.models import ReportRun
 
 from ..conftest import normalise, pdf_text
@@ -115,10 +116,35 @@ def test_seed_demo_is_idempotent_and_has_the_documented_shape(empty_database):
         } <= roles
         _assert_demo_logins_have_work()
         _assert_live_campaign_walks_the_chain()
+        _assert_dashboards_have_history()
     call_command("seed_demo", stdout=io.StringIO())
     with no_tenant():
         again = _counts()
     assert again == counts
+
+
+def _assert_dashboards_have_history():
+    """Issue 10 item 3: the decision-layer logins find real figures on their dashboards this
+    year and last year, with published grades of last year's national judging."""
+    from qcportal.tenancy import membership_scope
+    from reports import dashboards
+
+    year = timezone.localdate().year
+    for username, code in (("caq_leader", "CAQ"), ("saq_leader", "SAQ"), ("executive", "SAQ-PD-E1")):
+        membership = Membership.objects.select_related("organisation").get(
+            user__username=username, organisation__code=code
+        )
+        with membership_scope(membership):
+            assert dashboards.latest_year(membership.organisation) == year
+            rows = dashboards.trends(organisation=membership.organisation, years=range(year - 1, year + 1))
+        for row in rows:
+            assert row["circles_registered"] > 0 and row["total_employees"] > 0, (username, row["year"])
+    caq = Membership.objects.select_related("organisation").get(user__username="caq_leader")
+    with membership_scope(caq):
+        grades = dashboards.grade_distribution(
+            organisation=caq.organisation, period=dashboards.Period.of_year(year - 1)
+        )
+    assert [g["grade"] for g in grades] == ["一等奖", "二等奖", "三等奖"]
 
 
 def _assert_live_campaign_walks_the_chain():
@@ -207,10 +233,25 @@ def _assert_demo_logins_have_work():
 
 
 @pytest.mark.django_db
-def test_seed_demo_grows_to_n_circles(empty_database):
-    call_command("seed_demo", "--circles", "400", stdout=io.StringIO())
+def test_seed_demo_circles_loads_the_national_shape_once(empty_database):
+    """Issue 10 item 1: ``--circles N`` above the default loads the demo, then the national
+    shape for N circles in total (``reports.national``); run again with the same N it loads
+    nothing and says so; with another N it is refused before anything is touched."""
+    out = io.StringIO()
+    call_command("seed_demo", "--circles", "400", stdout=out)
+    assert "全国规模数据就绪" in out.getvalue() and "行/秒" in out.getvalue()
     with no_tenant():
-        assert Circle.objects.count() == 400 + WORK_CIRCLES  # plus the demo enterprise's current work
-    call_command("seed_demo", "--circles", "450", stdout=io.StringIO())
+        # Plus the demo enterprise's current work; the national load brings its own history.
+        assert Circle.objects.count() == 400 + WORK_CIRCLES
+        assert not Circle.objects.filter(registration_number__contains=HISTORY_MARK).exists()
+        assert Organisation.objects.filter(kind="enterprise").count() == 68 + 2  # one per 20 new circles
+        counts = _counts()
+    out = io.StringIO()
+    call_command("seed_demo", "--circles", "400", stdout=out)
+    assert "全国规模数据已存在" in out.getvalue()
     with no_tenant():
-        assert Circle.objects.count() == 450 + WORK_CIRCLES
+        assert _counts() == counts
+    with pytest.raises(CommandError, match="已有按 400 个QC小组生成"):
+        call_command("seed_demo", "--circles", "450", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="大于 360"):
+        call_command("seed_demo", "--scale", "national", "--circles", "300", stdout=io.StringIO())

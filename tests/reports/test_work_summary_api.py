@@ -3,12 +3,12 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from qcportal.tenancy import no_tenant
 from reports.models import ReportRun, WorkSummary
 from reports.worksummary import ANNUAL
+from tests.factories import api_token
 
 from .test_national_package import attach_reports
 from .test_work_summary import full_sections
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def api_for(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from qcportal.tenancy import no_tenant
+from tests.factories import api_token
 
 ROLES = (
     "association_admin",
@@ -81,7 +81,7 @@ def run(client, network, matrix: list[Row]) -> list[str]:
                 user = getattr(network.users, username)
                 if api:
                     if username not in tokens:
-                        tokens[username] = Token.objects.get_or_create(user=user)[0].key
+                        tokens[username] = api_token(user)
                     client.defaults["HTTP_AUTHORIZATION"] = f"Token {tokens[username]}"
                 else:
                     client.force_login(user)

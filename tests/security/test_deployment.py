@@ -52,6 +52,7 @@ def local_env(tmp_path) -> dict:
         SECRET_KEY=None,
         ALLOWED_HOSTS=None,
         STATIC_ROOT=str(tmp_path / "not-collected"),
+        REDIS_URL=None,  # the demo needs no services: in-process tasks, local-memory cache
     )
     return env
 
@@ -66,6 +67,8 @@ from django.conf import settings
 from django.test import Client
 client = Client(raise_request_exception=False)
 out = {"DEBUG": settings.DEBUG, "settings": settings.SETTINGS_MODULE}
+out["embedded"] = [settings.DATABASES["default"]["ENGINE"], settings.CELERY_TASK_ALWAYS_EAGER,
+                   settings.CACHES["default"]["BACKEND"], sorted(settings.DATABASES)]
 for host in ("127.0.0.1:8000", "localhost:8000"):
     missing = client.get("/no-such-page/", HTTP_HOST=host)
     out[host] = [missing.status_code, missing.content.decode()]
@@ -95,6 +98,14 @@ def test_demo_settings_look_like_the_product(tmp_path):
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["settings"] == "qcportal.settings.local"
     assert out["DEBUG"] is False
+    # The embedded defaults (issue 10 item 4: Redis is required only in production): SQLite,
+    # in-process tasks, a local-memory cache, no replica.
+    assert out["embedded"] == [
+        "django.db.backends.sqlite3",
+        True,
+        "django.core.cache.backends.locmem.LocMemCache",
+        ["default"],
+    ]
     for host in ("127.0.0.1:8000", "localhost:8000"):
         status, body = out[host]
         assert status == 404, (host, status, body[:300])

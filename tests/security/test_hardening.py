@@ -28,18 +28,18 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from circles.models import Circle, Project
 from evaluation import services as evaluation_services
 from evaluation.models import Judge, Submission
 from promotion.models import PresentationConference
-from qcportal.models import Organisation
+from qcportal.models import ApiToken, Organisation
 from qcportal.tenancy import no_tenant, tenant_scope
 from qcportal.uploads import validate_upload
 from reports.exporters import exporter_for
 from reports.models import ReportRun
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_lockout_also_refuses_the_api_token(network, client):
     fail_five_times(client, username)
     response = APIClient().post(reverse("api:token"), {"username": username, "password": PASSWORD})
     assert "token" not in _json_or_empty(response)
-    assert not Token.objects.filter(user=network.users.pa_staff).exists()
+    assert not ApiToken.objects.filter(user=network.users.pa_staff).exists()
     assert response.status_code == 429  # the lockout answer, not "wrong credentials"
 
 
@@ -143,7 +143,7 @@ def test_failed_api_token_requests_lock_the_account(network):
         assert response.status_code in (400, 429)
     refused = api.post(reverse("api:token"), {"username": username, "password": PASSWORD})
     assert "token" not in _json_or_empty(refused)
-    assert not Token.objects.filter(user=network.users.pa_staff).exists()
+    assert not ApiToken.objects.filter(user=network.users.pa_staff).exists()
     # The failures counted through the API lock the login page too.
     assert_lockout_page(login_post(Client(), username, PASSWORD))
     assert refused.status_code == 429  # the lockout answer, not "wrong credentials"
@@ -195,6 +195,9 @@ def production_env(tmp_path, **overrides) -> dict:
             "ALLOWED_HOSTS",
             "DATABASE_URL",
             "REDIS_URL",
+            "DATABASE_POOL",
+            "DATABASE_REPLICA_URL",
+            "CONN_MAX_AGE",
             "SECURE_SSL_REDIRECT",
             "SECURE_HSTS_SECONDS",
             "CSRF_TRUSTED_ORIGINS",
@@ -207,6 +210,7 @@ def production_env(tmp_path, **overrides) -> dict:
         ALLOWED_HOSTS="qc.example.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "static"),
+        REDIS_URL="redis://127.0.0.1:6379/15",  # required in production; never connected by these checks
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
@@ -267,6 +271,21 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_redis(tmp_path):
+    """Issue 10 item 4: production needs Redis (Celery's broker, the cache shared by every
+    process); the demo's settings still run without it (tests/security/test_deployment.py)."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=REPO_ROOT,
+        env=production_env(tmp_path, REDIS_URL=None),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "REDIS_URL is required" in result.stderr
 
 
 # --- Security headers and CSP --------------------------------------------------------
@@ -408,7 +427,7 @@ def test_api_token_is_rate_limited(network):
     limited = api.post(reverse("api:token"), {"username": "pa_staff", "password": PASSWORD})
     assert limited.status_code == 429
     assert "Retry-After" in limited.headers
-    assert not Token.objects.filter(user=network.users.pa_staff).exists()
+    assert not ApiToken.objects.filter(user=network.users.pa_staff).exists()
 
 
 def test_report_generation_is_rate_limited_per_user(network, login, frozen_ratelimit_clock):
@@ -438,8 +457,8 @@ def test_report_generation_is_rate_limited_per_user(network, login, frozen_ratel
 def test_report_run_api_create_is_throttled(network):
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["reports"] == "10/m"
     api = APIClient()
-    token = Token.objects.create(user=network.users.pa_staff)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(network.users.pa_staff)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     data = {"campaign": "CAQ-T", "form": "annex3", "file_format": "xlsx", "organisation": "PA"}
     before = new_runs()
     for n in range(10):

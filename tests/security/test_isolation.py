@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from qcportal.models import AuditEntry, Invitation, Membership, Organisation
 from qcportal.tenancy import no_tenant
 from reports.models import ReportRun
+from tests.factories import api_token
 
 from .routes import all_routes, edit_form_routes
 
@@ -48,10 +48,29 @@ PUBLIC_ROUTES = {
         "the single-use, expiring token is the credential; tested in tests/qcportal/test_accounts.py"
     ),
     "password_reset_complete": "a fixed confirmation page, no tenant data",
+    "otp-manage": "the requester's own two-factor status; tested in tests/qcportal/test_2fa.py",
+    "otp-setup": "sets up the requester's own authenticator; tested in tests/qcportal/test_2fa.py",
+    "otp-verify": "verifies the requester's own session; tested in tests/qcportal/test_2fa.py",
+    "otp-recovery": "verifies the requester's own session with a recovery code; tested in tests/qcportal/test_2fa.py",
+    "otp-recovery-codes": "POST only, the requester's own recovery codes; tested in tests/qcportal/test_2fa.py",
+    "otp-disable": "POST only, the requester's own two-factor devices; tested in tests/qcportal/test_2fa.py",
+    "reauth": "confirms the requester's own password, no tenant data; tested in tests/qcportal/test_reauth.py",
+    "session-list": "the requester's own sessions only; tested in tests/qcportal/test_sessions.py",
+    "session-end-others": "POST only, ends the requester's own other sessions; tested in tests/qcportal/test_sessions.py",
+    "session-end": (
+        "POST only, ends one of the requester's own sessions; another user's session id answers 404: "
+        "tests/qcportal/test_sessions.py::test_another_users_session_cannot_be_ended"
+    ),
     "api:token": "exchanges a password for a token",
-    "api:schema": "the OpenAPI description, no tenant data",
+    "api:schema": (
+        "the OpenAPI description, no tenant data; login required unless API_DOCS_PUBLIC, tested in "
+        "tests/security/test_api_docs.py"
+    ),
     "api:api-root": "lists the API's URLs, no tenant data",
-    "api:docs": "Swagger UI over the OpenAPI description, no tenant data",
+    "api:docs": (
+        "Swagger UI over the OpenAPI description, no tenant data; login required unless API_DOCS_PUBLIC, "
+        "tested in tests/security/test_api_docs.py"
+    ),
     "evaluation:pool-import-template": (
         "the expert pool's fixed Excel template (headers only), no tenant data; needs evaluation:manage; "
         "tested in tests/evaluation/test_pool.py::test_import_preview_then_confirm_creates_and_updates"
@@ -59,6 +78,10 @@ PUBLIC_ROUTES = {
     "api:notification-preferences": (
         "the requester's own notification preference, no tenant data; tested in "
         "tests/qcportal/test_notifications_delivery.py::test_preferences_api_get_patch_and_400_shape"
+    ),
+    "token-create": (
+        "creates an API token for the requester only, no tenant data; tested in "
+        "tests/qcportal/test_tokens.py::test_two_devices_get_two_named_tokens_and_the_key_is_shown_once"
     ),
     "api:notification-read-all": (
         "POST only, marks the requester's own notifications; tested in "
@@ -316,6 +339,18 @@ PN_PA = lambda n: {"pk": _panel(n.submissions[0]).pk}  # noqa: E731
 TP_PB = lambda n: {"pk": _variant(n.pb, n.users.pb_staff).pk}  # noqa: E731
 TP_PA = lambda n: {"pk": _variant(n.pa, n.users.pa_staff).pk}  # noqa: E731
 
+
+def _api_token(user, name="隔离令牌"):
+    from qcportal.tokens import token_create
+
+    return token_create(user=user, name=name)[0]
+
+
+TK_PB = lambda n: {"pk": _api_token(n.users.pb_admin).pk}  # noqa: E731  (a PB administrator's token)
+TK_PA = lambda n: {"pk": _api_token(n.users.pa_admin).pk}  # noqa: E731
+TK_E4 = lambda n: {"pk": _api_token(n.users.e4_coord).pk}  # noqa: E731  (a user of PB's subtree)
+TK_E1 = lambda n: {"pk": _api_token(n.users.e1_coord).pk}  # noqa: E731
+
 CASES: dict[str, Case] = {
     # --- tenancy core (HTML)
     "home": Case("list"),
@@ -374,6 +409,8 @@ CASES: dict[str, Case] = {
         lambda n: {"code": "CAQ-T", "kind": "annual", "org": "PA"},
     ),
     "reports:national-package": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}),
+    # Issue 10 item 3: the dashboard of another province (?org=PB) answers 404.
+    "reports:dashboard": Case("object", lambda n: {}, lambda n: {}, data={"org": "PB"}),
     # --- promotion (HTML)
     "promotion:campaign-list": Case("list"),
     "promotion:campaign-detail": Case("object", lambda n: {"code": "PB-T"}, lambda n: {"code": "CAQ-T"}),
@@ -597,6 +634,13 @@ CASES: dict[str, Case] = {
         lambda n: {"pk": _notification(n.users.pa_admin, n.pa).pk},
     ),
     "notification-preferences": Case("list"),
+    # --- API tokens (personal; administrators: their subtree's users; tests/qcportal/test_tokens.py)
+    "token-list": Case("list"),
+    "token-revoke": Case("object", TK_PB, TK_PA, method="post"),
+    "managed-token-list": Case("list"),
+    "managed-token-revoke": Case("object", TK_E4, TK_E1, method="post"),
+    "api:apitoken-list": Case("list", api=True),
+    "api:apitoken-detail": Case("object", TK_PB, TK_PA, method="delete", api=True),
     "api:notification-list": Case("list", api=True),
     "api:notification-read": Case(
         "object",
@@ -664,6 +708,7 @@ CASES: dict[str, Case] = {
     "api:reportrun-national-package": Case(
         "object", lambda n: {}, lambda n: {}, data={"campaign": "CAQ-T", "organisation": "PB"}, api=True
     ),
+    "api:dashboard-list": Case("object", lambda n: {}, lambda n: {}, data={"org": "PB"}, api=True),
     "api:organisation-list": Case("list", api=True),
     "api:organisation-detail": Case("object", lambda n: {"code": "PB"}, lambda n: {"code": "PA"}, api=True),
     "api:submission-list": Case("list", api=True),
@@ -705,8 +750,8 @@ def _client(client, network, username, api):
     user = getattr(network.users, username)
     if api:
         client.logout()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        token = api_token(user)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
     else:
         client.defaults.pop("HTTP_AUTHORIZATION", None)
         client.force_login(user)
@@ -957,3 +1002,35 @@ def test_route_counts(network):
     covered = set(CASES) & set(routes)
     assert len(covered) + len(set(PUBLIC_ROUTES) & set(routes)) == len(routes)
     assert len(covered) >= 40
+
+
+def test_token_lists_hold_no_token_of_the_foreign_tenant(client, network):
+    """The API token lists (own, administrator's, API) of PA's administrator and staff show
+    nothing of PB's users' tokens, and PB's tokens survive every revoke attempt."""
+    from qcportal.models import ApiToken
+
+    with no_tenant():
+        foreign = [
+            _api_token(getattr(network.users, name), name="另一省质量协会的脚本")
+            for name in ("pb_admin", "pb_staff", "e4_coord")
+        ]
+        own = _api_token(network.users.e1_coord, name="本省脚本")
+    for requester in REQUESTERS:
+        html = _client(client, network, requester, api=False)
+        for route in ("token-list", "managed-token-list"):
+            response = html.get(reverse(route))
+            assert response.status_code in (200, 403)
+            assert "另一省质量协会的脚本" not in response.content.decode(), (route, requester)
+        managed = html.get(reverse("managed-token-list"))
+        if managed.status_code == 200:
+            assert "本省脚本" in managed.content.decode()
+        for token in foreign:
+            assert html.post(reverse("managed-token-revoke", args=[token.pk])).status_code in (403, 404)
+            assert html.post(reverse("token-revoke", args=[token.pk])).status_code == 404
+        api = _client(client, network, requester, api=True)
+        listed = {row["id"] for row in api.get(reverse("api:apitoken-list")).json()["results"]}
+        assert not listed & {t.pk for t in [*foreign, own]}
+        for token in foreign:
+            assert api.delete(reverse("api:apitoken-detail", args=[token.pk])).status_code == 404
+    with no_tenant():
+        assert ApiToken.objects.filter(pk__in=[t.pk for t in foreign]).count() == 3

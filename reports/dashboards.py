@@ -1,0 +1,850 @@
+"""Figures of the executive dashboards (决策层 of associations and enterprises, seed 001
+§9.1.1 总结评价; issue 10 item 3): every figure query of the dashboard pages, their API and
+their Excel export lives in this module.
+
+Each public function takes the organisation whose figures are shown (the level of the
+drill-down: national association → provincial/industry association → recommending unit →
+enterprise) and a period or a range of years, and returns plain dicts and lists (counts as
+``int``, money in 万元 and rates in % as ``Decimal`` with 2 places, rounded half-up; a rate
+with a zero denominator is ``None``). They run inside the active tenant scope (the request's,
+``qcportal.tenancy``), so they never see a row outside the viewer's share; the caller checks
+that the organisation itself lies in the viewer's share.
+
+For now they are SQL aggregates over the live tables (a constant number of queries, whatever
+the size of the data; a breakdown is one ``GROUP BY`` per table on the child organisation's
+path prefix, never a loop over organisations). The summary tables per enterprise and month
+(issue 10 item 2) can replace their bodies without changing their signatures.
+
+Definitions (standard.md §6; seed 002 附件3), for a period [start, end]:
+
+- 注册小组数 ``circles_registered``: circles registered (``registered_on``) in the period;
+  累计注册 ``circles_cumulative``: registered on or before its end;
+- 参加QC小组人数 ``members``: members of the circles registered in the period;
+- 职工总数 ``total_employees``: the enterprises' yearly figures of the period's year;
+- 普及率 ``participation_rate`` = members / total employees × 100%;
+- 坚持活动的小组 ``circles_active``: circles with activity records dated in the period;
+- 成果 ``results``: projects accepted (验收) in the period;
+- 取得成果小组数 ``circles_with_results``: circles registered in the period with a project
+  accepted in the period; 成果率 ``results_rate`` = circles with results / circles
+  registered × 100%;
+- 可计算的经济效益 ``benefit`` (万元): economic benefit of the projects accepted in the
+  period, counted only when confirmed by the finance or relevant department
+  (``benefit_confirmed``); ``benefit_cumulative``: the same for projects accepted up to the end;
+- 经费投入 ``qc_activity_spending`` and 奖励费用 ``reward_spending`` (万元): the enterprises'
+  yearly figures of the period's year (promotion ``EnterpriseAnnualFigures``), ``spending``
+  their sum;
+- 获评等级的成果 ``graded``: results of a published judging (评审结果已发布) of a campaign of the
+  period's year that received a grade (``evaluation.Result.grade``).
+
+Which enterprises count (seed 002 附件3 注2, 须扣除行业直属企业数据; rules R-A3-02, R-PT-71): see
+:func:`dashboard_enterprises`. The dashboards use calendar years: the period of year Y is
+1 January – 31 December of Y.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear, StrIndex, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from circles.choices import ProjectStatus, ProjectType
+from circles.models import ActivityRecord, Circle, CircleMember, Project
+from circles.selectors import circle_statistics
+from evaluation.choices import JudgingStatus, SubmissionStatus
+from evaluation.models import Result, Submission
+from promotion.models import EnterpriseAnnualFigures
+from promotion.selectors import annual_figures_totals
+from qcportal.choices import OrganisationKind
+from qcportal.models import Organisation
+
+from .provinces import province_name
+from .statistics import deducted_enterprises, money, percentage, reporting_enterprises
+
+NATIONAL, ASSOCIATION, UNIT, ENTERPRISE = "national", "association", "unit", "enterprise"
+#: Most years a trend covers.
+MAX_YEARS = 10
+#: Rows of each ranking table.
+RANKING_SIZE = 10
+TWO_PLACES = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A statistical period, both ends inclusive (month granularity: the summary tables keep
+    months). ``Period.of_year(2020)`` is 2020-01-01 … 2020-12-31."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def of_year(cls, year: int) -> Period:
+        """The calendar year ``year`` as a period."""
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @property
+    def year(self) -> int:
+        """The year whose enterprise figures (employees, spending) and campaigns count: the
+        year of the period's end."""
+        return self.end.year
+
+    @property
+    def label(self) -> str:
+        """The period as printed under every figure, e.g. ``2020年1月至2020年12月``."""
+        return _("%(y1)s年%(m1)s月至%(y2)s年%(m2)s月") % {
+            "y1": self.start.year,
+            "m1": self.start.month,
+            "y2": self.end.year,
+            "m2": self.end.month,
+        }
+
+
+def level_of(organisation: Organisation) -> str:
+    """The drill-down level of ``organisation``: ``national``, ``association`` (provincial
+    or industry), ``unit`` (recommending unit) or ``enterprise``."""
+    return {
+        OrganisationKind.NATIONAL_ASSOCIATION: NATIONAL,
+        OrganisationKind.REGIONAL_ASSOCIATION: ASSOCIATION,
+        OrganisationKind.INDUSTRY_ASSOCIATION: ASSOCIATION,
+        OrganisationKind.RECOMMENDING_UNIT: UNIT,
+    }.get(organisation.kind, ENTERPRISE)
+
+
+def _orgs():
+    return Organisation._base_manager
+
+
+def dashboard_enterprises(organisation: Organisation) -> QuerySet:
+    """The enterprises whose data the dashboard of ``organisation`` counts (queryset of pks).
+
+    - an association: :func:`reports.statistics.reporting_enterprises` (seed 002 附件3 注2:
+      a provincial association deducts the enterprises directly affiliated to an industry
+      association; an industry association adds those directly affiliated to it);
+    - a recommending unit: its enterprises that its association counts, so that the units'
+      rows of a provincial dashboard add up to the province (an enterprise directly
+      affiliated to another industry association is deducted here too);
+    - an enterprise: itself (also when it is directly affiliated: its own figures), as the
+      list ``[pk]``, so that every query compares ``organisation_id`` with its id and the
+      planner bounds each table by the enterprise (rule R-SC-71).
+    """
+    level = level_of(organisation)
+    if level in (NATIONAL, ASSOCIATION):
+        return reporting_enterprises(organisation)
+    if level == UNIT:
+        return (
+            _orgs()
+            .filter(kind=OrganisationKind.ENTERPRISE, path__startswith=organisation.path)
+            .filter(Q(industry_association__isnull=True) | Q(industry_association_id=organisation.parent_id))
+            .values("pk")
+        )
+    return [organisation.pk]
+
+
+def deduction(organisation: Organisation) -> dict:
+    """How seed 002 附件3 注2 changed the set of enterprises of ``organisation``'s dashboard.
+
+    Output: ``{"deducted": n, "added": m}``: ``n`` enterprises of its subtree directly
+    affiliated to (another) industry association were left out; ``m`` enterprises directly
+    affiliated to it (an industry association) from outside its subtree were added. One query.
+    """
+    level = level_of(organisation)
+    if level in (ASSOCIATION, NATIONAL):
+        deducted = deducted_enterprises(organisation)
+    elif level == UNIT:
+        deducted = (
+            _orgs()
+            .filter(
+                kind=OrganisationKind.ENTERPRISE,
+                path__startswith=organisation.path,
+                industry_association__isnull=False,
+            )
+            .exclude(industry_association_id=organisation.parent_id)
+        )
+    else:
+        return {"deducted": 0, "added": 0}
+    deducted_q = Q(pk__in=deducted.values("pk"))
+    if organisation.kind != OrganisationKind.INDUSTRY_ASSOCIATION:
+        return {"deducted": _orgs().filter(deducted_q).count(), "added": 0}
+    added_q = Q(industry_association_id=organisation.pk) & ~Q(path__startswith=organisation.path)
+    counts = (
+        _orgs()
+        .filter(deducted_q | added_q)
+        .aggregate(deducted=Count("pk", filter=deducted_q), added=Count("pk", filter=added_q))
+    )
+    return {"deducted": counts["deducted"], "added": counts["added"]}
+
+
+def latest_year(organisation: Organisation, *, today: dt.date | None = None) -> int:
+    """The default year of ``organisation``'s dashboard: the latest year, not after today,
+    in which one of its enterprises registered a circle; this year when there is none.
+    One query."""
+    today = today or timezone.localdate()
+    latest = (
+        Circle.objects.filter(organisation__in=dashboard_enterprises(organisation), registered_on__lte=today)
+        .order_by("-registered_on")
+        .values_list("registered_on", flat=True)
+        .first()
+    )
+    return latest.year if latest else today.year
+
+
+# --- one figure set ---------------------------------------------------------------------------
+def _rates(row: dict) -> dict:
+    """Complete a row of raw sums with its rates and rounded money (in place; returns it)."""
+    for key in ("benefit", "benefit_cumulative", "qc_activity_spending", "reward_spending"):
+        if key in row:
+            row[key] = money(row[key])
+    row["spending"] = money(row.get("qc_activity_spending", 0) + row.get("reward_spending", 0))
+    row["participation_rate"] = percentage(row.get("members"), row.get("total_employees"))
+    row["results_rate"] = percentage(row.get("circles_with_results"), row.get("circles_registered"))
+    return row
+
+
+EMPTY = {
+    "circles_cumulative": 0,
+    "circles_registered": 0,
+    "members": 0,
+    "total_employees": 0,
+    "circles_active": 0,
+    "results": 0,
+    "circles_with_results": 0,
+    "benefit": Decimal(0),
+    "benefit_cumulative": Decimal(0),
+    "qc_activity_spending": Decimal(0),
+    "reward_spending": Decimal(0),
+    "graded": 0,
+}
+
+
+def _published_results(enterprises, year: int) -> QuerySet:
+    return Result.objects.filter(
+        organisation__in=enterprises,
+        grade__isnull=False,
+        judging__status=JudgingStatus.PUBLISHED,
+        judging__campaign__year=year,
+    )
+
+
+def headline(*, organisation: Organisation, period: Period) -> dict:
+    """The key figures of ``organisation``'s dashboard for ``period`` (one figure set).
+
+    Output: ``enterprises`` (reporting enterprises, see :func:`dashboard_enterprises`),
+    ``circles_cumulative``, ``circles_registered``, ``members``, ``total_employees``,
+    ``participation_rate`` (%), ``circles_active``, ``results``, ``circles_with_results``,
+    ``results_rate`` (%), ``benefit`` and ``benefit_cumulative`` (万元, confirmed only),
+    ``qc_activity_spending``, ``reward_spending``, ``spending`` (万元), ``graded``; the
+    definitions are the module's (standard.md §6; seed 002 附件3). Circle figures come from
+    :func:`circles.selectors.circle_statistics` and the enterprises' yearly figures from
+    :func:`promotion.selectors.annual_figures_totals`, as Annex 3's do. Eight queries.
+    """
+    enterprises = dashboard_enterprises(organisation)
+    circles = circle_statistics(enterprises=enterprises, period_start=period.start, period_end=period.end)
+    annual = annual_figures_totals(enterprises=enterprises, year=period.year)
+    results = Project.objects.filter(
+        organisation__in=enterprises,
+        status=ProjectStatus.ACCEPTED,
+        accepted_on__gte=period.start,
+        accepted_on__lte=period.end,
+    ).count()
+    row = {
+        "enterprises": _orgs().filter(pk__in=enterprises).count(),
+        "circles_cumulative": circles["circles_cumulative"],
+        "circles_registered": circles["circles_this_year"],
+        "members": circles["members_this_year"],
+        "total_employees": annual["total_employees"] or 0,
+        "circles_active": circles["circles_active"],
+        "results": results,
+        "circles_with_results": circles["circles_with_results"],
+        "benefit": circles["benefit_this_year"] or Decimal(0),
+        "benefit_cumulative": circles["benefit_cumulative"] or Decimal(0),
+        "qc_activity_spending": annual["qc_activity_spending"] or Decimal(0),
+        "reward_spending": annual["reward_spending"] or Decimal(0),
+        "graded": _published_results(enterprises, period.year).count(),
+    }
+    return _rates(row)
+
+
+# --- breakdown by child organisation ----------------------------------------------------------
+def _child_key(organisation: Organisation, prefix: str = "organisation__"):
+    """SQL expression of the path of the child of ``organisation`` (one level down) that a row
+    of an enterprise counts under, over the row's ``<prefix>path``.
+
+    The child's path is the prefix of the enterprise's path up to the slash after the next
+    code (``/CAQ/SAQ/U01/E001/`` → ``/CAQ/SAQ/`` below CAQ). At the national level an
+    enterprise directly affiliated to an industry association counts under that association
+    (seed 002 附件3 注2: each enterprise once, with the association it reports to); below an
+    industry association, its directly affiliated enterprises from other subtrees are children
+    of their own (their path).
+    """
+    path = F(f"{prefix}path")
+    length = len(organisation.path)
+    child = Substr(path, 1, Value(length) + StrIndex(Substr(path, length + 1), Value("/")))
+    if organisation.kind == OrganisationKind.NATIONAL_ASSOCIATION:
+        return Coalesce(F(f"{prefix}industry_association__path"), child)
+    if organisation.kind == OrganisationKind.INDUSTRY_ASSOCIATION:
+        return Case(When(**{f"{prefix}path__startswith": organisation.path}, then=child), default=path)
+    return child
+
+
+def _children(organisation: Organisation) -> list[dict]:
+    """The rows of the breakdown of ``organisation``: its children (associations below the
+    national one, units below an association plus an industry association's directly
+    affiliated enterprises from elsewhere, a unit's counted enterprises). One query."""
+    level = level_of(organisation)
+    if level == ENTERPRISE:
+        return []
+    if level == UNIT:
+        queryset = _orgs().filter(pk__in=dashboard_enterprises(organisation))
+    else:
+        condition = Q(parent=organisation)
+        if organisation.kind == OrganisationKind.INDUSTRY_ASSOCIATION:
+            condition |= Q(industry_association=organisation) & ~Q(path__startswith=organisation.path)
+        queryset = _orgs().filter(condition)
+    return [
+        {
+            "code": org.code,
+            "name": org.name,
+            "short_name": org.display_short_name,
+            "kind": org.kind,
+            "kind_label": str(org.get_kind_display()),
+            "path": org.path,
+            "level": level_of(org),
+            "directly_affiliated": org.industry_association_id is not None,
+            "province": province_name(org.region)
+            if org.kind == OrganisationKind.REGIONAL_ASSOCIATION
+            else None,
+        }
+        for org in queryset.order_by("kind", "code")
+    ]
+
+
+def _grouped(queryset: QuerySet, key, **aggregates) -> dict:
+    """``{group key: {aggregate: value}}`` of one ``GROUP BY`` query."""
+    rows = queryset.annotate(group_key=key).values("group_key").annotate(**aggregates).order_by()
+    return {row.pop("group_key"): row for row in rows}
+
+
+def breakdown(*, organisation: Organisation, period: Period) -> list[dict]:
+    """The figures of ``period`` per child of ``organisation`` (the next level of the
+    drill-down): by province/industry association below the national association, by
+    recommending unit below an association (plus, below an industry association, each
+    directly affiliated enterprise from another subtree), by enterprise below a unit; empty
+    for an enterprise.
+
+    Output: one dict per child, ordered by kind and code: ``code``, ``name``,
+    ``short_name``, ``kind``, ``kind_label``, ``level`` (of the child, for the drill-down
+    link), ``directly_affiliated``, ``province`` (the map's province of a provincial
+    association, :func:`reports.provinces.province_name`) and the figure set of
+    :func:`headline` (without ``enterprises``). Children without data have zeros. The rows
+    add up to :func:`headline` of ``organisation`` (every counted enterprise under exactly one
+    child). Seven queries: the children, then one ``GROUP BY`` per table.
+    """
+    children = _children(organisation)
+    if not children:
+        return []
+    enterprises = dashboard_enterprises(organisation)
+    key = _child_key(organisation)
+    in_period = Q(registered_on__gte=period.start, registered_on__lte=period.end)
+    accepted = Q(accepted_on__gte=period.start, accepted_on__lte=period.end)
+    confirmed = Q(benefit_confirmed=True)
+    tables = [
+        _grouped(
+            Circle.objects.filter(organisation__in=enterprises, registered_on__lte=period.end),
+            key,
+            circles_cumulative=Count("id"),
+            circles_registered=Count("id", filter=in_period),
+        ),
+        _grouped(
+            CircleMember.objects.filter(
+                organisation__in=enterprises,
+                circle__organisation__in=enterprises,
+                circle__registered_on__gte=period.start,
+                circle__registered_on__lte=period.end,
+            ),
+            key,
+            members=Count("id"),
+        ),
+        _grouped(
+            ActivityRecord.objects.filter(
+                organisation__in=enterprises, held_on__gte=period.start, held_on__lte=period.end
+            ),
+            key,
+            circles_active=Count("circle", distinct=True),
+        ),
+        _grouped(
+            Project.objects.filter(
+                organisation__in=enterprises,
+                circle__organisation__in=enterprises,
+                status=ProjectStatus.ACCEPTED,
+                accepted_on__lte=period.end,
+            ),
+            key,
+            results=Count("id", filter=accepted),
+            circles_with_results=Count(
+                "circle",
+                distinct=True,
+                filter=accepted
+                & Q(circle__registered_on__gte=period.start, circle__registered_on__lte=period.end),
+            ),
+            benefit=Sum("economic_benefit", filter=accepted & confirmed),
+            benefit_cumulative=Sum("economic_benefit", filter=confirmed),
+        ),
+        _grouped(
+            EnterpriseAnnualFigures.objects.filter(organisation__in=enterprises, year=period.year),
+            key,
+            total_employees=Sum("total_employees"),
+            qc_activity_spending=Sum("qc_activity_spending"),
+            reward_spending=Sum("reward_spending"),
+        ),
+        _grouped(_published_results(enterprises, period.year), key, graded=Count("id")),
+    ]
+    rows = []
+    for child in children:
+        row = {**child, **EMPTY}
+        for table in tables:
+            values = table.get(child["path"], {})
+            row.update({k: v for k, v in values.items() if v is not None})
+        rows.append(_rates(row))
+    return rows
+
+
+# --- trends over years ------------------------------------------------------------------------
+TREND_KEYS = (
+    "circles_registered",
+    "members",
+    "total_employees",
+    "circles_active",
+    "results",
+    "circles_with_results",
+    "benefit",
+    "qc_activity_spending",
+    "reward_spending",
+    "spending",
+    "graded",
+)
+RATE_KEYS = ("participation_rate", "results_rate")
+
+
+def change(current, previous) -> Decimal | None:
+    """Year-over-year change (同比) of a count or an amount in %: ``(current − previous) /
+    previous × 100``, 2 places half-up; ``None`` without a previous value (0 or missing)."""
+    if not previous:
+        return None
+    return ((Decimal(current or 0) - Decimal(previous)) * 100 / Decimal(previous)).quantize(
+        TWO_PLACES, rounding=ROUND_HALF_UP
+    )
+
+
+def change_points(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """Year-over-year change of a rate in percentage points (百分点); ``None`` when either
+    rate is missing."""
+    if current is None or previous is None:
+        return None
+    return (current - previous).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+#: The tables a trend reads (one query each).
+TREND_PARTS = ("circles", "members", "active", "projects", "figures", "grades")
+
+
+def trends(*, organisation: Organisation, years: range, parts: tuple[str, ...] = TREND_PARTS) -> list[dict]:
+    """The figures of each calendar year in ``years`` (at most :data:`MAX_YEARS`, ascending)
+    for ``organisation``'s dashboard, with the change over the year before.
+
+    Output: one dict per year: ``year``, ``period`` (its label), the figure set of
+    :func:`headline` without the cumulative figures and ``enterprises``, and ``yoy``: for
+    each count and amount the change in % (:func:`change`), for each rate the change in
+    percentage points (:func:`change_points`); the first year's changes are computed against
+    the year before it when it has data, else ``None``. Each year's figures equal
+    :func:`headline` for ``Period.of_year(year)``. One query (a ``GROUP BY`` year) per table
+    of ``parts`` (:data:`TREND_PARTS`: six), whatever the number of years; figures of the
+    tables left out are zero.
+    """
+    if len(years) > MAX_YEARS or len(years) < 1:
+        raise ValueError(f"a trend covers 1 to {MAX_YEARS} years")
+    first, last = years[0] - 1, years[-1]
+    start, end = dt.date(first, 1, 1), dt.date(last, 12, 31)
+    enterprises = dashboard_enterprises(organisation)
+    year = "period_year"
+
+    def grouped(queryset, expression, **aggregates):
+        rows = queryset.annotate(**{year: expression}).values(year).annotate(**aggregates).order_by()
+        return {row.pop(year): row for row in rows}
+
+    accepted_year = ExtractYear("accepted_on")
+    queries = {
+        "circles": lambda: grouped(
+            Circle.objects.filter(
+                organisation__in=enterprises, registered_on__gte=start, registered_on__lte=end
+            ),
+            ExtractYear("registered_on"),
+            circles_registered=Count("id"),
+        ),
+        "members": lambda: grouped(
+            CircleMember.objects.filter(
+                organisation__in=enterprises,
+                circle__organisation__in=enterprises,
+                circle__registered_on__gte=start,
+                circle__registered_on__lte=end,
+            ),
+            ExtractYear("circle__registered_on"),
+            members=Count("id"),
+        ),
+        "active": lambda: grouped(
+            ActivityRecord.objects.filter(organisation__in=enterprises, held_on__gte=start, held_on__lte=end),
+            ExtractYear("held_on"),
+            circles_active=Count("circle", distinct=True),
+        ),
+        "projects": lambda: grouped(
+            Project.objects.filter(
+                organisation__in=enterprises,
+                circle__organisation__in=enterprises,
+                status=ProjectStatus.ACCEPTED,
+                accepted_on__gte=start,
+                accepted_on__lte=end,
+            ).annotate(registered_year=ExtractYear("circle__registered_on")),
+            accepted_year,
+            results=Count("id"),
+            circles_with_results=Count("circle", distinct=True, filter=Q(registered_year=F(year))),
+            benefit=Sum("economic_benefit", filter=Q(benefit_confirmed=True)),
+        ),
+        "figures": lambda: grouped(
+            EnterpriseAnnualFigures.objects.filter(
+                organisation__in=enterprises, year__gte=first, year__lte=last
+            ),
+            F("year"),
+            total_employees=Sum("total_employees"),
+            qc_activity_spending=Sum("qc_activity_spending"),
+            reward_spending=Sum("reward_spending"),
+        ),
+        "grades": lambda: grouped(
+            Result.objects.filter(
+                organisation__in=enterprises,
+                grade__isnull=False,
+                judging__status=JudgingStatus.PUBLISHED,
+                judging__campaign__year__gte=first,
+                judging__campaign__year__lte=last,
+            ),
+            F("judging__campaign__year"),
+            graded=Count("id"),
+        ),
+    }
+    tables = [queries[part]() for part in parts]
+    by_year = {}
+    for y in range(first, last + 1):
+        row = {"year": y, "period": Period.of_year(y).label, **EMPTY}
+        for key in ("circles_cumulative", "benefit_cumulative"):
+            row.pop(key)
+        for table in tables:
+            row.update({k: v for k, v in table.get(y, {}).items() if v is not None})
+        by_year[y] = _rates(row)
+    rows = []
+    for y in years:
+        row, before = by_year[y], by_year[y - 1]
+        row["yoy"] = {key: change(row[key], before[key]) for key in TREND_KEYS} | {
+            key: change_points(row[key], before[key]) for key in RATE_KEYS
+        }
+        rows.append(row)
+    return rows
+
+
+# --- distributions ----------------------------------------------------------------------------
+def results_by_type(*, organisation: Organisation, period: Period) -> list[dict]:
+    """Results (projects accepted in ``period``) by project type (课题类型, standard.md §1).
+
+    Output: one dict per type in the standard's order, zeros included: ``type``,
+    ``label`` (问题解决型 / 创新型), ``results``, ``benefit`` (万元, confirmed only). One query.
+    """
+    counts = {
+        row["project_type"]: row
+        for row in Project.objects.filter(
+            organisation__in=dashboard_enterprises(organisation),
+            status=ProjectStatus.ACCEPTED,
+            accepted_on__gte=period.start,
+            accepted_on__lte=period.end,
+        )
+        .values("project_type")
+        .annotate(results=Count("id"), benefit=Sum("economic_benefit", filter=Q(benefit_confirmed=True)))
+        .order_by()
+    }
+    return [
+        {
+            "type": value,
+            "label": str(label),
+            "results": counts.get(value, {}).get("results", 0),
+            "benefit": money(counts.get(value, {}).get("benefit")),
+        }
+        for value, label in ProjectType.choices
+    ]
+
+
+#: Submissions that are not (or no longer) results entered in a campaign.
+NOT_ENTERED = (SubmissionStatus.DRAFT, SubmissionStatus.WITHDRAWN, SubmissionStatus.REJECTED)
+
+
+def results_by_domain(*, organisation: Organisation, period: Period) -> list[dict]:
+    """Results entered in the campaigns of the period's year (成果申报), by domain (领域,
+    seed 003 一、3: 制造类, 市场服务类 …).
+
+    A result counts once per domain however far it was recommended (a submission recommended
+    to the national campaign is the same project); drafts, withdrawn and refused submissions
+    do not count. Output: one dict per domain name, most results first: ``domain`` (the
+    campaign domain's name, ``未分领域`` without one), ``results``. One query.
+    """
+    rows = (
+        Submission.objects.filter(
+            organisation__in=dashboard_enterprises(organisation), campaign__year=period.year
+        )
+        .exclude(status__in=NOT_ENTERED)
+        .values("domain__name")
+        .annotate(results=Count("project", distinct=True))
+        .order_by("-results", "domain__name")
+    )
+    return [{"domain": row["domain__name"] or _("未分领域"), "results": row["results"]} for row in rows]
+
+
+def grade_distribution(*, organisation: Organisation, period: Period) -> list[dict]:
+    """Published grades (成果等级, standard.md §5) of the results of ``organisation``'s
+    enterprises in the judgings of the campaigns of the period's year.
+
+    Output: one dict per grade name, highest grades first (by the grade's position in its
+    scheme): ``grade`` (标杆级, 一等奖 …), ``results``. Judgings that are not published yet do
+    not count. One query.
+    """
+    rows = (
+        _published_results(dashboard_enterprises(organisation), period.year)
+        .values("grade__name")
+        .annotate(results=Count("id"), position=Min("grade__position"))
+        .order_by("position", "grade__name")
+    )
+    return [{"grade": row["grade__name"], "results": row["results"]} for row in rows]
+
+
+# --- rankings ---------------------------------------------------------------------------------
+def _ranked(rows, value) -> list[dict]:
+    ranked = []
+    for rank, row in enumerate(rows, start=1):
+        row = {**row, "rank": rank, "value": value(row)}
+        if "benefit" in row:
+            row["benefit"] = money(row["benefit"])
+        ranked.append(row)
+    return ranked
+
+
+def _by_results_and_benefit(queryset: QuerySet, field: str, limit: int) -> dict:
+    """Top ``limit`` of ``field`` (``organisation`` or ``organisation__parent``) by results and
+    by confirmed benefit: two queries."""
+    grouped = queryset.values(code=F(f"{field}__code"), name=F(f"{field}__name")).annotate(
+        results=Count("id"),
+        benefit=Coalesce(Sum("economic_benefit", filter=Q(benefit_confirmed=True)), Value(Decimal(0))),
+    )
+    return {
+        "results": _ranked(grouped.order_by("-results", "code")[:limit], lambda r: r["results"]),
+        "benefit": _ranked(grouped.order_by("-benefit", "code")[:limit], lambda r: money(r["benefit"])),
+    }
+
+
+def rankings(*, organisation: Organisation, period: Period, limit: int = RANKING_SIZE) -> dict:
+    """Ranking tables (排名) of ``organisation``'s dashboard for ``period``: the top ``limit``
+    enterprises and recommending units by results, by confirmed economic benefit (万元) and
+    by participation rate (%), among the enterprises the dashboard counts
+    (:func:`dashboard_enterprises`; for units, the units of its own subtree).
+
+    Output: ``{"enterprises": {"results": rows, "benefit": rows, "participation": rows},
+    "units": {…}}``; each row: ``rank``, ``code``, ``name``, ``value`` (the ranked figure)
+    and its parts (``results`` and ``benefit``; ``members`` and ``total_employees``). Ties
+    are broken by code. Units are ranked at the national and association levels only, nothing
+    is ranked for an enterprise. Only enterprises (units) with yearly figures (职工总数 > 0)
+    enter the participation ranking. Six queries (three for a unit).
+    """
+    level = level_of(organisation)
+    if level == ENTERPRISE:
+        return {"enterprises": {}, "units": {}}
+    enterprises = dashboard_enterprises(organisation)
+    accepted = Project.objects.filter(
+        organisation__in=enterprises,
+        status=ProjectStatus.ACCEPTED,
+        accepted_on__gte=period.start,
+        accepted_on__lte=period.end,
+    )
+    in_period = {"circle__registered_on__gte": period.start, "circle__registered_on__lte": period.end}
+
+    def rate(row):
+        return percentage(row["members"], row["total_employees"])
+
+    members = (
+        CircleMember.objects.filter(organisation=OuterRef("organisation"), **in_period)
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    participation = (
+        EnterpriseAnnualFigures.objects.filter(
+            organisation__in=enterprises, year=period.year, total_employees__gt=0
+        )
+        .annotate(members=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+        .annotate(ratio=Cast(F("members"), FloatField()) / F("total_employees"))
+        .order_by("-ratio", "organisation__code")
+        .values("members", "total_employees", code=F("organisation__code"), name=F("organisation__name"))
+    )
+    result = {
+        "enterprises": {
+            **_by_results_and_benefit(accepted, "organisation", limit),
+            "participation": _ranked(participation[:limit], rate),
+        },
+        "units": {},
+    }
+    if level == UNIT:
+        return result
+    unit_members = (
+        CircleMember.objects.filter(
+            organisation__parent=OuterRef("pk"), organisation__in=enterprises, **in_period
+        )
+        .order_by()
+        .values("organisation__parent")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    unit_employees = (
+        EnterpriseAnnualFigures.objects.filter(
+            organisation__parent=OuterRef("pk"), organisation__in=enterprises, year=period.year
+        )
+        .order_by()
+        .values("organisation__parent")
+        .annotate(n=Sum("total_employees"))
+        .values("n")
+    )
+    units = (
+        _orgs()
+        .filter(kind=OrganisationKind.RECOMMENDING_UNIT, path__startswith=organisation.path)
+        .annotate(
+            members=Coalesce(Subquery(unit_members, output_field=IntegerField()), 0),
+            total_employees=Subquery(unit_employees, output_field=IntegerField()),
+        )
+        .filter(total_employees__gt=0)
+        .annotate(ratio=Cast(F("members"), FloatField()) / F("total_employees"))
+        .order_by("-ratio", "code")
+        .values("code", "name", "members", "total_employees")
+    )
+    result["units"] = {
+        **_by_results_and_benefit(
+            accepted.filter(organisation__parent__path__startswith=organisation.path),
+            "organisation__parent",
+            limit,
+        ),
+        "participation": _ranked(units[:limit], rate),
+    }
+    return result
+
+
+# --- the whole dashboard ----------------------------------------------------------------------
+def freshness(as_of: dt.datetime | None = None) -> dict:
+    """How current the figures are, for the label under every figure: ``{"live": True,
+    "as_of": None, "label": "实时"}`` for figures computed from the live tables, or, for
+    figures read from a summary or a cache refreshed at ``as_of``, ``{"live": False,
+    "as_of": ISO time, "label": "截至 HH:MM"}`` (local time)."""
+    if as_of is None:
+        return {"live": True, "as_of": None, "label": _("实时")}
+    local = timezone.localtime(as_of)
+    return {
+        "live": False,
+        "as_of": local.isoformat(),
+        "label": _("截至 %(time)s") % {"time": f"{local:%H:%M}"},
+    }
+
+
+def organisation_summary(organisation: Organisation) -> dict:
+    """The identity of a dashboard's organisation: ``code``, ``name``, ``short_name``,
+    ``kind``, ``kind_label``, ``level``, ``directly_affiliated``."""
+    return {
+        "code": organisation.code,
+        "name": organisation.name,
+        "short_name": organisation.display_short_name,
+        "kind": organisation.kind,
+        "kind_label": str(organisation.get_kind_display()),
+        "level": level_of(organisation),
+        "directly_affiliated": organisation.industry_association_id is not None,
+    }
+
+
+def dashboard(*, organisation: Organisation, year: int, years: int = 5) -> dict:
+    """Every figure of ``organisation``'s dashboard for the calendar year ``year``, with
+    trends over the ``years`` years up to it (1 to :data:`MAX_YEARS`).
+
+    Output: ``organisation`` (:func:`organisation_summary`), ``period`` (``start``, ``end``
+    as ISO dates, ``year``, ``label``), ``trend_period`` (the label of the trend's years),
+    ``freshness`` (:func:`freshness`), ``deduction`` (:func:`deduction`), ``headline``,
+    ``trends``, ``breakdown``, ``by_type``, ``by_domain``, ``grades``, ``rankings`` (the
+    functions of the same names) and ``map``: for the national association, one
+    ``{"name": province, "value": circles registered, "code", "results", "benefit"}`` per
+    provincial association placed on the map (:mod:`reports.provinces`), else ``[]``. A
+    constant number of queries (about 35). Raises ``ValueError`` for ``years`` out of range.
+    """
+    if not 1 <= years <= MAX_YEARS:
+        raise ValueError(f"a trend covers 1 to {MAX_YEARS} years")
+    period = Period.of_year(year)
+    span = range(year - years + 1, year + 1)
+    rows = breakdown(organisation=organisation, period=period)
+    return {
+        "organisation": organisation_summary(organisation),
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "year": period.year,
+            "label": period.label,
+        },
+        "trend_period": Period(dt.date(span[0], 1, 1), period.end).label,
+        "freshness": freshness(),
+        "deduction": deduction(organisation),
+        "headline": headline(organisation=organisation, period=period),
+        "trends": trends(organisation=organisation, years=span),
+        "breakdown": rows,
+        "by_type": results_by_type(organisation=organisation, period=period),
+        "by_domain": results_by_domain(organisation=organisation, period=period),
+        "grades": grade_distribution(organisation=organisation, period=period),
+        "rankings": rankings(organisation=organisation, period=period),
+        "map": [
+            {
+                "name": row["province"],
+                "value": row["circles_registered"],
+                "code": row["code"],
+                "results": row["results"],
+                "benefit": row["benefit"],
+            }
+            for row in rows
+            if row["province"]
+        ]
+        if organisation.kind == OrganisationKind.NATIONAL_ASSOCIATION
+        else [],
+    }
+
+
+def key_figures(*, organisation: Organisation) -> dict:
+    """The key figures the home page of the decision layer embeds (with a link to the
+    dashboard): the latest year's (:func:`latest_year`) trend row of :func:`trends` —
+    registered circles, members, participation and results rates, results, confirmed benefit,
+    spending, each with its change over the year before (active circles and graded results are
+    left out: zero) — plus ``year``, ``period`` (label) and ``freshness``. Five queries."""
+    year = latest_year(organisation)
+    parts = ("circles", "members", "projects", "figures")
+    row = trends(organisation=organisation, years=range(year, year + 1), parts=parts)[0]
+    return {"year": year, "period": row["period"], "freshness": freshness(), "figures": row}
