@@ -33,6 +33,7 @@ from .choices import CircleStatus, ImportStatus, MemberRole
 from .models import Circle, CircleImport, CircleMember
 from .numbers import reserve_numbers
 from .services import _circle_fields, member_count_warning, member_inputs
+from .signals import rows_bulk_changed
 
 XLSX = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
 MAX_BYTES = 5 * 1024 * 1024
@@ -329,6 +330,8 @@ def import_execute(*, import_id: int, membership: Membership) -> CircleImport:
                 for order, m in enumerate(row.members, start=1)
             ]
             CircleMember.objects.bulk_create(members, batch_size=2000)
+            # bulk inserts send no model signals: keep the statistics summary current
+            rows_bulk_changed.send(sender=Circle, organisation_ids=[enterprise.pk])
             cache.set(key, 80, 3600)
             content_type = ContentType.objects.get_for_model(Circle)
             AuditEntry.objects.bulk_create(

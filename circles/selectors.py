@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .choices import CommentStatus, MemberRole, ProjectStatus
+from .choices import CommentStatus, MemberRole, ProjectStatus, ProjectType
 from .models import (
     ActivityRecord,
     Circle,
@@ -204,7 +204,9 @@ def circle_statistics(*, enterprises, period_start: dt.date, period_end: dt.date
       period (取得成果小组数);
     - ``benefit_cumulative`` / ``benefit_this_year``: confirmed calculable economic benefit of
       projects accepted up to / within the period (万元; standard.md §6: only benefit confirmed
-      by the finance department counts).
+      by the finance department counts);
+    - ``results_this_year``: projects accepted within the period (成果数), and for each
+      ``ProjectType`` ``results_<type>`` (e.g. ``results_innovation``), those of that type.
 
     Four queries, each one aggregate over an indexed table (seed 002, Annex 3). Every table
     they read is filtered by the owning organisation before any join (rule R-SC-71): the
@@ -238,6 +240,11 @@ def circle_statistics(*, enterprises, period_start: dt.date, period_end: dt.date
             filter=accepted_in_period
             & Q(circle__registered_on__gte=period_start, circle__registered_on__lte=period_end),
         ),
+        results_this_year=Count("id", filter=accepted_in_period),
+        **{
+            f"results_{kind}": Count("id", filter=accepted_in_period & Q(project_type=kind))
+            for kind in ProjectType.values
+        },
     )
     return {**circles, "members_this_year": members, "circles_active": active, **projects}
 

@@ -39,6 +39,7 @@ from .choices import (
 )
 from .models import ActivityRecord, Circle, CircleMember, Project, RecordAttachment, RecordComment
 from .numbers import next_number
+from .signals import rows_bulk_changed
 
 MEMBERS_HARD_MAX = 50  # a sanity bound on one circle's roster, far above the 3–10 guidance
 ATTACHMENT_TYPES = {
@@ -346,6 +347,9 @@ def circle_reregister(*, membership: Membership, circle: Circle, year: int | Non
         )
         for m in circle.members.order_by("position_order", "id")
     )
+    # bulk inserts send no model signals (the new circle's save already marked the
+    # enterprise; said explicitly so that the summary does not depend on that)
+    rows_bulk_changed.send(sender=Circle, organisation_ids=[circle.organisation_id])
     return Result(new)
 
 

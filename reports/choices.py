@@ -46,3 +46,13 @@ class WorkSummaryKind(models.TextChoices):
 
     ANNUAL = "annual", _("年度质量管理小组活动总结（中国质协附件2）")
     PROMOTION = "promotion", _("成果推进工作总结（上海市质协附件5）")
+
+
+class StatisticsPeriodKind(models.TextChoices):
+    """The periods of the statistics summary (:class:`reports.models.EnterpriseStatistics`):
+    a calendar month, a calendar year, or the statistical period of a campaign (seed 002
+    Annex 3, e.g. 2019-06-01 to 2020-08-31)."""
+
+    MONTH = "month", _("月度")
+    YEAR = "year", _("年度")
+    CAMPAIGN = "campaign", _("活动统计期")

@@ -10,10 +10,16 @@ with a zero denominator is ``None``). They run inside the active tenant scope (t
 ``qcportal.tenancy``), so they never see a row outside the viewer's share; the caller checks
 that the organisation itself lies in the viewer's share.
 
-For now they are SQL aggregates over the live tables (a constant number of queries, whatever
-the size of the data; a breakdown is one ``GROUP BY`` per table on the child organisation's
-path prefix, never a loop over organisations). The summary tables per enterprise and month
-(issue 10 item 2) can replace their bodies without changing their signatures.
+The circle figures (circles, members, active circles, results, confirmed benefit) are read
+from the statistics summary's ``year`` rows (:mod:`reports.summaries`,
+:class:`reports.models.EnterpriseStatistics`: one row per enterprise and calendar year, kept
+current after every commit, the lag stated by :func:`reports.summaries.lag_statement`) once it
+is built (:func:`reports.summaries.summary_ready`); before that, and for periods that are not
+calendar years, from the live tables. Both are SQL aggregates in a constant number of queries
+whatever the size of the data (a breakdown is one ``GROUP BY`` on the child organisation's path
+prefix, never a loop over organisations), and they are equal (``manage.py stats_verify``;
+tests/reports/test_dashboards_summary.py). The enterprises' yearly figures, grades, domains and
+rankings are read live (each bounded by the counted enterprises).
 
 Definitions (standard.md §6; seed 002 附件3), for a period [start, end]:
 
@@ -76,8 +82,11 @@ from promotion.selectors import annual_figures_totals
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
 
+from .choices import StatisticsPeriodKind
+from .models import EnterpriseStatistics
 from .provinces import province_name
 from .statistics import deducted_enterprises, money, percentage, reporting_enterprises
+from .summaries import circle_statistics_from_summary, lag_statement, summary_ready
 
 NATIONAL, ASSOCIATION, UNIT, ENTERPRISE = "national", "association", "unit", "enterprise"
 #: Most years a trend covers.
@@ -130,6 +139,19 @@ def level_of(organisation: Organisation) -> str:
 
 def _orgs():
     return Organisation._base_manager
+
+
+def from_summary(period: Period) -> bool:
+    """True when ``period``'s circle figures are read from the summary's ``year`` rows: it is
+    a calendar year and the summary is built (:func:`reports.summaries.summary_ready`)."""
+    return period == Period.of_year(period.year) and summary_ready()
+
+
+def _year_rows(enterprises) -> QuerySet:
+    """The summary's ``year`` rows of ``enterprises`` (tenant-scoped)."""
+    return EnterpriseStatistics.objects.filter(
+        organisation__in=enterprises, period_kind=StatisticsPeriodKind.YEAR
+    )
 
 
 def dashboard_enterprises(organisation: Organisation) -> QuerySet:
@@ -253,17 +275,20 @@ def headline(*, organisation: Organisation, period: Period) -> dict:
     ``qc_activity_spending``, ``reward_spending``, ``spending`` (万元), ``graded``; the
     definitions are the module's (standard.md §6; seed 002 附件3). Circle figures come from
     :func:`circles.selectors.circle_statistics` and the enterprises' yearly figures from
-    :func:`promotion.selectors.annual_figures_totals`, as Annex 3's do. Eight queries.
+    :func:`promotion.selectors.annual_figures_totals`, as Annex 3's do; for a calendar year
+    with the summary built, the circle figures are one query on the summary
+    (:func:`reports.summaries.circle_statistics_from_summary`). Four to seven queries.
     """
     enterprises = dashboard_enterprises(organisation)
-    circles = circle_statistics(enterprises=enterprises, period_start=period.start, period_end=period.end)
+    bounds = {"period_start": period.start, "period_end": period.end}
+    if from_summary(period):
+        circles = circle_statistics_from_summary(
+            enterprises=enterprises, period_kind=StatisticsPeriodKind.YEAR, **bounds
+        )
+    else:
+        circles = circle_statistics(enterprises=enterprises, **bounds)
     annual = annual_figures_totals(enterprises=enterprises, year=period.year)
-    results = Project.objects.filter(
-        organisation__in=enterprises,
-        status=ProjectStatus.ACCEPTED,
-        accepted_on__gte=period.start,
-        accepted_on__lte=period.end,
-    ).count()
+    results = circles["results_this_year"]
     row = {
         "enterprises": _orgs().filter(pk__in=enterprises).count(),
         "circles_cumulative": circles["circles_cumulative"],
@@ -337,9 +362,15 @@ def _children(organisation: Organisation) -> list[dict]:
 
 
 def _grouped(queryset: QuerySet, key, **aggregates) -> dict:
-    """``{group key: {aggregate: value}}`` of one ``GROUP BY`` query."""
-    rows = queryset.annotate(group_key=key).values("group_key").annotate(**aggregates).order_by()
-    return {row.pop("group_key"): row for row in rows}
+    """``{group key: {aggregate: value}}`` of one ``GROUP BY`` query. The aggregates are
+    computed under prefixed aliases, so that one may be named like a column of the table (the
+    summary's ``members = Sum("members")``)."""
+    prefixed = {f"agg_{name}": aggregate for name, aggregate in aggregates.items()}
+    rows = queryset.annotate(group_key=key).values("group_key").annotate(**prefixed).order_by()
+    return {
+        row.pop("group_key"): {name.removeprefix("agg_"): value for name, value in row.items()}
+        for row in rows
+    }
 
 
 def breakdown(*, organisation: Organisation, period: Period) -> list[dict]:
@@ -355,17 +386,61 @@ def breakdown(*, organisation: Organisation, period: Period) -> list[dict]:
     association, :func:`reports.provinces.province_name`) and the figure set of
     :func:`headline` (without ``enterprises``). Children without data have zeros. The rows
     add up to :func:`headline` of ``organisation`` (every counted enterprise under exactly one
-    child). Seven queries: the children, then one ``GROUP BY`` per table.
+    child). Queries: the children, then one ``GROUP BY`` per table: the summary's year rows
+    (or four live tables, see :func:`from_summary`), the yearly figures and the grades.
     """
     children = _children(organisation)
     if not children:
         return []
     enterprises = dashboard_enterprises(organisation)
     key = _child_key(organisation)
+    if from_summary(period):
+        this = Q(period_start=period.start)
+        circle_tables = [
+            _grouped(
+                _year_rows(enterprises).filter(period_end__lte=period.end),
+                key,
+                circles_cumulative=Sum("circles_registered"),
+                circles_registered=Sum("circles_registered", filter=this),
+                members=Sum("members", filter=this),
+                circles_active=Sum("circles_active", filter=this),
+                results=Sum("results", filter=this),
+                circles_with_results=Sum("circles_with_results", filter=this),
+                benefit=Sum("benefit", filter=this),
+                benefit_cumulative=Sum("benefit"),
+            )
+        ]
+    else:
+        circle_tables = _live_breakdown_tables(enterprises, key, period)
+    tables = [
+        *circle_tables,
+        _grouped(
+            EnterpriseAnnualFigures.objects.filter(organisation__in=enterprises, year=period.year),
+            key,
+            total_employees=Sum("total_employees"),
+            qc_activity_spending=Sum("qc_activity_spending"),
+            reward_spending=Sum("reward_spending"),
+        ),
+        _grouped(_published_results(enterprises, period.year), key, graded=Count("id")),
+    ]
+    rows = []
+    for child in children:
+        row = {**child, **EMPTY}
+        for table in tables:
+            values = table.get(child["path"], {})
+            row.update({k: v for k, v in values.items() if v is not None})
+        rows.append(_rates(row))
+    return rows
+
+
+def _live_breakdown_tables(enterprises, key, period: Period) -> list[dict]:
+    """The circle figures of :func:`breakdown` from the live tables: four ``GROUP BY`` queries
+    (circles, members, activity records, accepted projects), each filtered by the counted
+    enterprises first (rule R-SC-71)."""
     in_period = Q(registered_on__gte=period.start, registered_on__lte=period.end)
     accepted = Q(accepted_on__gte=period.start, accepted_on__lte=period.end)
     confirmed = Q(benefit_confirmed=True)
-    tables = [
+    return [
         _grouped(
             Circle.objects.filter(organisation__in=enterprises, registered_on__lte=period.end),
             key,
@@ -407,23 +482,7 @@ def breakdown(*, organisation: Organisation, period: Period) -> list[dict]:
             benefit=Sum("economic_benefit", filter=accepted & confirmed),
             benefit_cumulative=Sum("economic_benefit", filter=confirmed),
         ),
-        _grouped(
-            EnterpriseAnnualFigures.objects.filter(organisation__in=enterprises, year=period.year),
-            key,
-            total_employees=Sum("total_employees"),
-            qc_activity_spending=Sum("qc_activity_spending"),
-            reward_spending=Sum("reward_spending"),
-        ),
-        _grouped(_published_results(enterprises, period.year), key, graded=Count("id")),
     ]
-    rows = []
-    for child in children:
-        row = {**child, **EMPTY}
-        for table in tables:
-            values = table.get(child["path"], {})
-            row.update({k: v for k, v in values.items() if v is not None})
-        rows.append(_rates(row))
-    return rows
 
 
 # --- trends over years ------------------------------------------------------------------------
@@ -475,8 +534,9 @@ def trends(*, organisation: Organisation, years: range, parts: tuple[str, ...] =
     percentage points (:func:`change_points`); the first year's changes are computed against
     the year before it when it has data, else ``None``. Each year's figures equal
     :func:`headline` for ``Period.of_year(year)``. One query (a ``GROUP BY`` year) per table
-    of ``parts`` (:data:`TREND_PARTS`: six), whatever the number of years; figures of the
-    tables left out are zero.
+    of ``parts`` (:data:`TREND_PARTS`: six), whatever the number of years — with the summary
+    built (:func:`from_summary`), circles, members, active circles and projects are one query
+    on its year rows; figures of the tables left out are zero.
     """
     if len(years) > MAX_YEARS or len(years) < 1:
         raise ValueError(f"a trend covers 1 to {MAX_YEARS} years")
@@ -486,8 +546,11 @@ def trends(*, organisation: Organisation, years: range, parts: tuple[str, ...] =
     year = "period_year"
 
     def grouped(queryset, expression, **aggregates):
-        rows = queryset.annotate(**{year: expression}).values(year).annotate(**aggregates).order_by()
-        return {row.pop(year): row for row in rows}
+        prefixed = {f"agg_{name}": aggregate for name, aggregate in aggregates.items()}
+        rows = queryset.annotate(**{year: expression}).values(year).annotate(**prefixed).order_by()
+        return {
+            row.pop(year): {name.removeprefix("agg_"): value for name, value in row.items()} for row in rows
+        }
 
     accepted_year = ExtractYear("accepted_on")
     queries = {
@@ -547,7 +610,30 @@ def trends(*, organisation: Organisation, years: range, parts: tuple[str, ...] =
             graded=Count("id"),
         ),
     }
-    tables = [queries[part]() for part in parts]
+    summarised = {"circles", "members", "active", "projects"} & set(parts)
+    if summarised and from_summary(Period.of_year(last)):
+        # one query on the summary's year rows instead of the four live tables
+        columns = {
+            "circles": {"circles_registered": "circles_registered"},
+            "members": {"members": "members"},
+            "active": {"circles_active": "circles_active"},
+            "projects": {
+                "results": "results",
+                "circles_with_results": "circles_with_results",
+                "benefit": "benefit",
+            },
+        }
+        sums = {name: Sum(column) for part in sorted(summarised) for name, column in columns[part].items()}
+        tables = [
+            grouped(
+                _year_rows(enterprises).filter(period_start__gte=start, period_end__lte=end),
+                ExtractYear("period_start"),
+                **sums,
+            )
+        ]
+        tables += [queries[part]() for part in parts if part not in summarised]
+    else:
+        tables = [queries[part]() for part in parts]
     by_year = {}
     for y in range(first, last + 1):
         row = {"year": y, "period": Period.of_year(y).label, **EMPTY}
@@ -792,7 +878,10 @@ def dashboard(*, organisation: Organisation, year: int, years: int = 5) -> dict:
 
     Output: ``organisation`` (:func:`organisation_summary`), ``period`` (``start``, ``end``
     as ISO dates, ``year``, ``label``), ``trend_period`` (the label of the trend's years),
-    ``freshness`` (:func:`freshness`), ``deduction`` (:func:`deduction`), ``headline``,
+    ``freshness`` (:func:`freshness`), ``source`` (``summary`` or ``live``: where the circle
+    figures come from, :func:`from_summary`) with ``source_statement`` (the lag of the summary,
+    :func:`reports.summaries.lag_statement`, or that they are live), ``deduction``
+    (:func:`deduction`), ``headline``,
     ``trends``, ``breakdown``, ``by_type``, ``by_domain``, ``grades``, ``rankings`` (the
     functions of the same names) and ``map``: for the national association, one
     ``{"name": province, "value": circles registered, "code", "results", "benefit"}`` per
@@ -803,6 +892,7 @@ def dashboard(*, organisation: Organisation, year: int, years: int = 5) -> dict:
         raise ValueError(f"a trend covers 1 to {MAX_YEARS} years")
     period = Period.of_year(year)
     span = range(year - years + 1, year + 1)
+    source = "summary" if from_summary(period) else "live"
     rows = breakdown(organisation=organisation, period=period)
     return {
         "organisation": organisation_summary(organisation),
@@ -814,6 +904,8 @@ def dashboard(*, organisation: Organisation, year: int, years: int = 5) -> dict:
         },
         "trend_period": Period(dt.date(span[0], 1, 1), period.end).label,
         "freshness": freshness(),
+        "source": source,
+        "source_statement": lag_statement() if source == "summary" else _("统计数据为实时统计结果。"),
         "deduction": deduction(organisation),
         "headline": headline(organisation=organisation, period=period),
         "trends": trends(organisation=organisation, years=span),

@@ -42,6 +42,7 @@ from qcportal.tenancy import no_tenant
 
 from . import demo_names as N
 from .demo_history import HISTORY_MARK, seed_dashboard_history
+from .summaries import rebuild_statistics
 
 DEMO_PASSWORD = "QcDemo-2020!"  # noqa: S105  (public demo password, printed and in the README)
 CAMPAIGN_CODE = "CAQ-2020"
@@ -1319,7 +1320,8 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
     in its enterprises when lower); more loads the national shape for that total with
     ``reports.national.seed_national`` (PostgreSQL only; ``national_progress(label, rows,
     seconds, done)`` reports its tables). Output: a summary dict (organisations, circles,
-    submissions, logins, and ``national``: the national load's summary or ``None``).
+    submissions, logins, and ``national``: the national load's summary or ``None``). Ends
+    with the statistics summary rebuilt (:func:`reports.summaries.rebuild_statistics`).
     Raises ``reports.national.NationalSeedError`` (Chinese) before loading anything when the
     national shape cannot be loaded (SQLite, or a national load of another size exists).
     """
@@ -1348,6 +1350,10 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
             # Issue 10 item 3: years of history for the dashboards. A national load brings its
             # own (a national campaign per completed year, reports.national).
             seed_dashboard_history(orgs)
+            # The circles above were bulk-inserted (no model signals): build the statistics
+            # summary once, so that the dashboards and Annex 3 read it (issue 10 item 2). A
+            # national load rebuilds it after its own rows.
+            rebuild_statistics()
         national = (
             seed_national(orgs, circles=circles, progress=national_progress)
             if circles > DEFAULT_CIRCLES

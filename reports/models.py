@@ -1,4 +1,7 @@
-"""Report runs: one generation of an official form, with status, progress and file."""
+"""Report runs: one generation of an official form, with status, progress and file; work
+summaries; the statistics summary tables (issue 10 item 2)."""
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +13,7 @@ from promotion.models import Campaign
 from qcportal.models import Membership, Organisation, OwnedByOrganisation
 from qcportal.tenancy import tenant_manager
 
-from .choices import FileFormat, FormKind, RunStatus, WorkSummaryKind
+from .choices import FileFormat, FormKind, RunStatus, StatisticsPeriodKind, WorkSummaryKind
 
 
 class ReportRun(OwnedByOrganisation, models.Model):
@@ -143,3 +146,165 @@ class WorkSummary(OwnedByOrganisation, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.organisation} · {self.campaign_id}"
+
+
+class EnterpriseStatistics(OwnedByOrganisation, models.Model):
+    """The circle figures of one enterprise for one period, kept current from the live rows
+    (the summary tables of architecture.md, "Statistics at scale"; issue 10 item 2).
+
+    One row per (``organisation``, ``period_kind``, ``period_start``, ``period_end``), the
+    composite primary key:
+    ``month`` rows for each calendar month in which the enterprise has any data, ``year`` rows
+    for each calendar year likewise, ``campaign`` rows for each distinct statistical period of
+    a campaign (:class:`StatisticsPeriod`) in which the enterprise has data up to the period's
+    end. The columns are exactly the live definitions of
+    :func:`circles.selectors.circle_statistics` (seed 002 Annex 3; standard.md §6), so that
+    ``manage.py stats_verify`` can prove them equal:
+
+    - ``circles_registered``: circles registered (``registered_on``) within the period
+      (本年度已登记注册); ``circles_cumulative``: registered on or before ``period_end``
+      (历年来累计已登记注册);
+    - ``members``: members of the circles registered within the period (参加QC小组人数);
+    - ``circles_active``: distinct circles with activity records held within the period
+      (坚持活动, standard.md §6);
+    - ``circles_with_results``: distinct circles registered within the period with a project
+      accepted within the period (取得成果小组数);
+    - ``results``: projects accepted within the period (成果数), split by type in
+      ``results_problem_solving`` / ``results_innovation`` (:data:`reports.summaries.RESULT_TYPE_COLUMNS`);
+    - ``benefit`` / ``benefit_cumulative``: confirmed calculable economic benefit (万元, 4
+      places) of projects accepted within / up to the end of the period (standard.md §6: only
+      benefit confirmed by the finance department counts).
+
+    Sums over enterprises are exact for every column (a circle belongs to one enterprise).
+    Sums over several periods are exact for the additive columns only (registered, members,
+    results, benefit), never for the distinct counts (active, with results) or the
+    cumulative ones. Written only by :mod:`reports.summaries` (set-based SQL); read through
+    the tenant-scoped manager, so an association sees the rows of its data share only.
+    ``refreshed_at`` says as of when the row was computed.
+    """
+
+    # The key is the primary key (no surrogate id: one index less to maintain on 8 M rows).
+    pk = models.CompositePrimaryKey("organisation", "period_kind", "period_start", "period_end")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("企业"),
+        db_index=False,  # the primary key starts with it
+        # derived rows, rebuilt in bulk (8 M at national scale): no per-row foreign-key
+        # check at commit; rows of a deleted enterprise go with it (Django's cascade)
+        db_constraint=False,
+    )
+    period_kind = models.CharField(_("统计期类型"), max_length=8, choices=StatisticsPeriodKind.choices)
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"))
+    circles_registered = models.PositiveIntegerField(_("本期登记注册QC小组数"), default=0)
+    circles_cumulative = models.PositiveIntegerField(_("累计登记注册QC小组数"), default=0)
+    members = models.PositiveIntegerField(_("本期注册小组成员人数"), default=0)
+    circles_active = models.PositiveIntegerField(_("坚持活动的QC小组数"), default=0)
+    circles_with_results = models.PositiveIntegerField(_("取得成果的QC小组数"), default=0)
+    results = models.PositiveIntegerField(_("成果数"), default=0)
+    results_problem_solving = models.PositiveIntegerField(_("问题解决型成果数"), default=0)
+    results_innovation = models.PositiveIntegerField(_("创新型成果数"), default=0)
+    benefit = models.DecimalField(
+        _("本期可计算的经济效益（万元）"), max_digits=18, decimal_places=4, default=Decimal("0")
+    )
+    benefit_cumulative = models.DecimalField(
+        _("累计可计算的经济效益（万元）"), max_digits=18, decimal_places=4, default=Decimal("0")
+    )
+    refreshed_at = models.DateTimeField(_("计算时间"))
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("企业统计汇总")
+        verbose_name_plural = _("企业统计汇总")
+        ordering = ["organisation", "period_kind", "period_start", "period_end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")), name="reports_entstat_period_order"
+            ),
+        ]
+        indexes = [
+            # Reads of one period over many enterprises (Annex 3, dashboards) are index-only
+            # scans of this covering index: one period's rows lie together in it, while in the
+            # table they are spread over every page (rows are written per enterprise). Month
+            # rows, the bulk of the table, are read per enterprise through the primary key.
+            models.Index(
+                fields=["period_kind", "period_start", "period_end", "organisation"],
+                include=[
+                    "circles_registered",
+                    "circles_cumulative",
+                    "members",
+                    "circles_active",
+                    "circles_with_results",
+                    "results",
+                    "results_problem_solving",
+                    "results_innovation",
+                    "benefit",
+                    "benefit_cumulative",
+                    "refreshed_at",
+                ],
+                condition=~Q(period_kind=StatisticsPeriodKind.MONTH),
+                name="reports_entstat_period_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.period_kind} {self.period_start}–{self.period_end}"
+
+
+class StatisticsPeriod(models.Model):
+    """A campaign statistical period (seed 002 Annex 3) known to the statistics summary.
+
+    Written when a campaign is saved with a period not seen before (``built_at`` empty) and
+    set ``built_at`` once the ``campaign`` rows of :class:`EnterpriseStatistics` for it have
+    been built for every enterprise (:func:`reports.summaries.build_period`). Until then,
+    Annex 3 for that period is computed live (:func:`reports.summaries.period_is_summarised`).
+    Periods no campaign uses any more are removed with their rows by the sweep. System data,
+    not tenant data.
+    """
+
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"))
+    built_at = models.DateTimeField(_("汇总完成时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("统计期")
+        verbose_name_plural = _("统计期")
+        ordering = ["period_start", "period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["period_start", "period_end"], name="reports_statperiod_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end}"
+
+
+class StatisticsQueue(models.Model):
+    """An enterprise whose summary rows a transaction made stale (the dirty queue of
+    :mod:`reports.summaries`).
+
+    Written in the same transaction as the change (one row per enterprise and transaction:
+    ``token`` identifies the writing transaction), deleted by that transaction's on-commit
+    refresh; rows left by a crash between commit and refresh are refreshed by the sweep task
+    (Celery beat, ``STATISTICS_SWEEP_SECONDS``). System data, not tenant data.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    token = models.BigIntegerField(_("事务标识"))
+    marked_at = models.DateTimeField(_("标记时间"))
+
+    class Meta:
+        verbose_name = _("统计待更新企业")
+        verbose_name_plural = _("统计待更新企业")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "token"], name="reports_statqueue_org_token_uniq"
+            ),
+        ]
+        indexes = [models.Index(fields=["token"], name="reports_statqueue_token_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} ({self.token})"

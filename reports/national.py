@@ -1531,14 +1531,10 @@ def _reset_sequences(cursor) -> None:
 
 
 def _rebuild_statistics(timer: _Timer) -> bool:
-    """Rebuild the summary tables after the load, when the summaries module is present."""
-    # The integrator will make this import unconditional once reports.summaries is merged.
-    try:
-        from reports.summaries import rebuild_statistics
-    except ImportError:
-        rebuild_statistics = None
-    if rebuild_statistics is None:
-        return False
+    """Rebuild the statistics summary after the load (:func:`reports.summaries.rebuild_statistics`:
+    every enterprise, month, year and campaign period); output: True."""
+    from reports.summaries import rebuild_statistics
+
     timer.run("统计汇总表", rebuild_statistics)
     return True
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from circles.selectors import circle_statistics
 from promotion.models import Campaign, PresentationConference
@@ -14,6 +15,8 @@ from promotion.selectors import annual_figures_totals, conference_get
 from qcportal.cache import CachedFigure, cached_figure
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
+
+from .summaries import circle_statistics_from_summary, lag_statement, period_is_summarised
 
 WAN = Decimal(10000)
 FOUR_PLACES = Decimal("0.0001")
@@ -100,6 +103,8 @@ class Annex3Figures:
 
     Counts are kept raw (``*_count``) and in the form's unit (万个, 4 places); rates are
     percentages (2 places, half-up) or ``None``; money is in 万元 (2 places, half-up).
+    ``source`` says where the circle figures come from: ``"summary"`` (the statistics
+    summary, :mod:`reports.summaries`, computed as of ``as_of``) or ``"live"``.
     """
 
     association: Organisation
@@ -119,6 +124,8 @@ class Annex3Figures:
     conference: PresentationConference | None
     deducted_count: int
     added_affiliated_count: int
+    source: str = "live"
+    as_of: dt.datetime | None = None
 
     @property
     def circles_cumulative(self) -> Decimal:
@@ -151,6 +158,13 @@ class Annex3Figures:
         return period_label(self.campaign.period_start, self.campaign.period_end)
 
     @property
+    def source_statement(self) -> str:
+        """Where the figures come from and how current they are, for pages (issue 10 item 2)."""
+        if self.source == "summary":
+            return lag_statement()
+        return _("统计数据为实时统计结果。")
+
+    @property
     def deduction_statement(self) -> str:
         """The sentence printed on the form stating how note 2 was applied."""
         return deduction_statement(self)
@@ -180,13 +194,24 @@ def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Fi
     results rate = circles registered this year with a result accepted this year /
     circles registered this year × 100%. Enterprise figures are those of ``campaign.year``.
     Enterprises are :func:`reporting_enterprises` (note 2 deduction applied).
-    Runs six aggregate queries in the active tenant scope; raises ``ValueError`` if
-    ``association`` is not an association.
+
+    The circle figures are read from the ``campaign`` rows of the statistics summary
+    (:func:`reports.summaries.circle_statistics_from_summary`, one query summing the
+    reporting enterprises' rows in SQL) once the campaign's period is summarised
+    (:func:`reports.summaries.period_is_summarised`: its ``StatisticsPeriod`` row has
+    ``built_at``); for a period not built yet (a new campaign, until its build ran) they are
+    computed live (:func:`circles.selectors.circle_statistics`). Six queries from the summary,
+    eight live, in the active tenant scope; raises ``ValueError`` if ``association`` is not an
+    association.
     """
     enterprises = reporting_enterprises(association)
-    circles = circle_statistics(
-        enterprises=enterprises, period_start=campaign.period_start, period_end=campaign.period_end
-    )
+    bounds = {"period_start": campaign.period_start, "period_end": campaign.period_end}
+    if period_is_summarised(**bounds):
+        circles = circle_statistics_from_summary(enterprises=enterprises, **bounds)
+        source = "summary"
+    else:
+        circles = circle_statistics(enterprises=enterprises, **bounds)
+        source = "live"
     figures = annual_figures_totals(enterprises=enterprises, year=campaign.year)
     employees = figures["total_employees"] or 0
     return Annex3Figures(
@@ -207,6 +232,8 @@ def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Fi
         conference=conference_get(campaign=campaign, organisation=association),
         deducted_count=deducted_enterprises(association).count(),
         added_affiliated_count=affiliated_enterprises_outside(association).count(),
+        source=source,
+        as_of=circles.get("as_of"),
     )
 
 

@@ -396,6 +396,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=45),
     },
 }
+# The statistics summary (reports.summaries, issue 10 item 2) is refreshed right after each
+# commit; this sweep catches up what a crash left, so it bounds the lag pages state.
+STATISTICS_SWEEP_SECONDS = env.int("STATISTICS_SWEEP_SECONDS", default=60)
+# PostgreSQL work_mem for a full rebuild of the summary (its hash aggregates), transaction-local.
+STATISTICS_REBUILD_WORK_MEM = env("STATISTICS_REBUILD_WORK_MEM", default="256MB")
+CELERY_BEAT_SCHEDULE["statistics-sweep"] = {
+    "task": "reports.tasks.statistics_sweep_task",
+    "schedule": float(STATISTICS_SWEEP_SECONDS),
+}
 # Unreferenced files younger than this many hours are kept by the orphan sweep (uploads in
 # flight, the expert-pool import kept between its preview and its confirmation).
 ORPHAN_FILES_GRACE_HOURS = env.float("ORPHAN_FILES_GRACE_HOURS", default=24)
@@ -444,3 +453,8 @@ LOGGING = logging_config(LOG_FORMAT)
 
 PAGE_TITLE = _("质量管理小组活动管理平台")
 AXES_VERBOSE = False
+
+# The statistics summary's covering index (reports.EnterpriseStatistics, INCLUDE columns for
+# index-only period reads on PostgreSQL) is a plain index on SQLite, the demo's database: the
+# warning says so on every command, and nothing is lost there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]

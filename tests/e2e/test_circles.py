@@ -95,6 +95,7 @@ def test_circle_from_registration_to_accepted_project(network, sign_in, tmp_path
     nav(coord, "QC小组")
     coord.click("[data-testid=register-circle]")
     expect(coord.locator("h1")).to_have_text("登记QC小组")
+    coord.wait_for_load_state("load")  # the form's script (circles.js, end of body) has run
     rows = coord.locator("[data-testid=members] tbody tr")
     expect(rows).to_have_count(6)
     coord.get_by_role("button", name="添加一行").click()
