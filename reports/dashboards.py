@@ -737,11 +737,16 @@ def _ranked(rows, value) -> list[dict]:
 
 def _by_results_and_benefit(queryset: QuerySet, field: str, limit: int) -> dict:
     """Top ``limit`` of ``field`` (``organisation`` or ``organisation__parent``) by results and
-    by confirmed benefit: two queries."""
-    grouped = queryset.values(code=F(f"{field}__code"), name=F(f"{field}__name")).annotate(
-        results=Count("id"),
-        benefit=Coalesce(Sum("economic_benefit", filter=Q(benefit_confirmed=True)), Value(Decimal(0))),
-    )
+    by confirmed benefit: two queries. ``queryset``: accepted projects of the period, or the
+    summary's year rows of the period with results (:func:`from_summary`)."""
+    if queryset.model is EnterpriseStatistics:
+        aggregates = {"results": Sum("results"), "benefit": Coalesce(Sum("benefit"), Value(Decimal(0)))}
+    else:
+        aggregates = {
+            "results": Count("id"),
+            "benefit": Coalesce(Sum("economic_benefit", filter=Q(benefit_confirmed=True)), Value(Decimal(0))),
+        }
+    grouped = queryset.values(code=F(f"{field}__code"), name=F(f"{field}__name")).annotate(**aggregates)
     return {
         "results": _ranked(grouped.order_by("-results", "code")[:limit], lambda r: r["results"]),
         "benefit": _ranked(grouped.order_by("-benefit", "code")[:limit], lambda r: money(r["benefit"])),
@@ -759,28 +764,40 @@ def rankings(*, organisation: Organisation, period: Period, limit: int = RANKING
     and its parts (``results`` and ``benefit``; ``members`` and ``total_employees``). Ties
     are broken by code. Units are ranked at the national and association levels only, nothing
     is ranked for an enterprise. Only enterprises (units) with yearly figures (职工总数 > 0)
-    enter the participation ranking. Six queries (three for a unit).
+    enter the participation ranking. Six queries (three for a unit); with the summary built
+    (:func:`from_summary`) results, benefit and members come from its year rows.
     """
     level = level_of(organisation)
     if level == ENTERPRISE:
         return {"enterprises": {}, "units": {}}
     enterprises = dashboard_enterprises(organisation)
-    accepted = Project.objects.filter(
-        organisation__in=enterprises,
-        status=ProjectStatus.ACCEPTED,
-        accepted_on__gte=period.start,
-        accepted_on__lte=period.end,
-    )
-    in_period = {"circle__registered_on__gte": period.start, "circle__registered_on__lte": period.end}
+    summarised = from_summary(period)
+    if summarised:
+        # the summary's year row of each enterprise: results, benefit and members of the year
+        year_row = {"period_kind": StatisticsPeriodKind.YEAR, "period_start": period.start}
+        accepted = _year_rows(enterprises).filter(period_start=period.start, results__gt=0)
+        member_rows = EnterpriseStatistics.objects.filter(**year_row)
+        count_members = Sum("members")
+    else:
+        accepted = Project.objects.filter(
+            organisation__in=enterprises,
+            status=ProjectStatus.ACCEPTED,
+            accepted_on__gte=period.start,
+            accepted_on__lte=period.end,
+        )
+        member_rows = CircleMember.objects.filter(
+            circle__registered_on__gte=period.start, circle__registered_on__lte=period.end
+        )
+        count_members = Count("id")
 
     def rate(row):
         return percentage(row["members"], row["total_employees"])
 
     members = (
-        CircleMember.objects.filter(organisation=OuterRef("organisation"), **in_period)
+        member_rows.filter(organisation=OuterRef("organisation"))
         .order_by()
         .values("organisation")
-        .annotate(n=Count("id"))
+        .annotate(n=count_members)
         .values("n")
     )
     participation = (
@@ -802,12 +819,10 @@ def rankings(*, organisation: Organisation, period: Period, limit: int = RANKING
     if level == UNIT:
         return result
     unit_members = (
-        CircleMember.objects.filter(
-            organisation__parent=OuterRef("pk"), organisation__in=enterprises, **in_period
-        )
+        member_rows.filter(organisation__parent=OuterRef("pk"), organisation__in=enterprises)
         .order_by()
         .values("organisation__parent")
-        .annotate(n=Count("id"))
+        .annotate(n=count_members)
         .values("n")
     )
     unit_employees = (
