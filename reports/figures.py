@@ -14,9 +14,10 @@ from __future__ import annotations
 from circles.selectors import circle_counts_by_year
 from promotion.models import Campaign
 from promotion.selectors import campaign_list
-from qcportal.cache import cached_computation, loaded
+from qcportal.cache import cached_computation, cached_figure, loaded
 from qcportal.models import Organisation
 
+from . import dashboards
 from .statistics import Annex3Figures, annex3_figures, reporting_enterprises
 
 
@@ -38,3 +39,31 @@ def circles_by_year(*, association_id: int) -> list[dict]:
     ``[{"year": 2019, "circles": 120}, …]`` ordered by year (one GROUP BY query)."""
     association = loaded(Organisation, association_id)
     return circle_counts_by_year(enterprises=reporting_enterprises(association))
+
+
+@cached_computation("reports.dashboard", scope="organisation_id")
+def dashboard(*, organisation_id: int, year: int, years: int) -> dict:
+    """Every figure of organisation ``organisation_id``'s executive dashboard for the calendar
+    year ``year`` with ``years`` years of trends (:func:`reports.dashboards.dashboard`), computed
+    in that organisation's own tenant scope, so the same figures serve every viewer whose share
+    holds it (the view checks that first). Raises ``Organisation.DoesNotExist`` for an unknown id
+    and ``ValueError`` for ``years`` out of range."""
+    organisation = loaded(Organisation, organisation_id)
+    return dashboards.dashboard(organisation=organisation, year=year, years=years)
+
+
+def dashboard_cached(*, organisation: Organisation, year: int, years: int) -> dict:
+    """The dashboard of ``organisation`` (already checked to lie in the viewer's share) from
+    the figure cache (:func:`dashboard`): computed once per organisation, year and span,
+    refreshed in the background under a lock when older than ``DASHBOARD_FRESH_SECONDS``, the
+    previous value served meanwhile (issue 10 item 4). Output: the dict of
+    :func:`reports.dashboards.dashboard` with ``freshness`` saying when it was computed
+    (截至 HH:MM). Used by the page, its Excel export and the API alike."""
+    figure = cached_figure(
+        "reports.dashboard",
+        organisation_id=organisation.pk,
+        year=year,
+        years=years,
+        preloaded=(organisation,),
+    )
+    return {**figure.value, "freshness": dashboards.freshness(figure.computed_at)}
