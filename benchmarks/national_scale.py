@@ -8,7 +8,8 @@ copies is not valid, which the list does not read); ``VACUUM ANALYZE``. Then mea
 figure beside its floor measured in the same run, and prints the ratio:
 
 1. Enterprise home and an enterprise's circle list, p50/p95 over HTTP at ``--users``
-   concurrent simulated users (default 20), each waiting ``--think`` seconds (default 0.5)
+   concurrent simulated users (default 20), each waiting a random think time of mean
+   ``--think`` seconds (default 0.5, exponential: independent users, not in lockstep)
    between requests, against a gunicorn server of the portal started here with
    ``benchmarks/bench_settings.py`` and the production server's workers and threads
    (``--workers 3 --threads 4``, as the Dockerfile runs it). Floor: a bare Django view with
@@ -37,6 +38,7 @@ import argparse
 import json
 import logging
 import os
+import random
 import signal
 import socket
 import statistics
@@ -100,18 +102,19 @@ def membership_of(username: str) -> Membership:
 
 def logged_in_client(membership: Membership) -> Client:
     """A test client logged in for ``membership`` (two-factor verified, as after the verify
-    step, so that staff pages answer)."""
+    step, where the role needs it, so that staff pages answer)."""
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from qcportal.otp import totp_device_ensure
+    from qcportal.otp import otp_required, totp_device_ensure
 
-    with no_tenant():
-        device = totp_device_ensure(user=membership.user)
     client = Client(HTTP_HOST="localhost")
     client.force_login(membership.user)
     session = client.session
     session[SESSION_KEY] = membership.pk
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    if otp_required(membership.user):  # as after the verify step; others have no device
+        with no_tenant():
+            device = totp_device_ensure(user=membership.user)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
 
@@ -219,9 +222,14 @@ def load(url: str, cookies: dict, *, users: int, per_user: int, think: float) ->
     errors: list[str] = []
     lock = threading.Lock()
 
-    def user() -> None:
+    def user(seed: int) -> None:
+        # Users act independently: a random start within the first think time, then think
+        # times drawn from an exponential distribution of mean ``think`` (Poisson arrivals),
+        # not in lockstep (20 simultaneous requests every ``think`` seconds).
+        rng = random.Random(seed)
         session = requests.Session()
         session.cookies.update(cookies)
+        time.sleep(rng.uniform(0, think))
         for _ in range(per_user):
             start = time.perf_counter()
             response = session.get(url, timeout=60)
@@ -230,10 +238,10 @@ def load(url: str, cookies: dict, *, users: int, per_user: int, think: float) ->
                 latencies.append(elapsed)
                 if response.status_code != 200:
                     errors.append(f"{response.status_code} {url}")
-            time.sleep(think)
+            time.sleep(rng.expovariate(1 / think) if think > 0 else 0)
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=user) for _ in range(users)]
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
     for thread in threads:
         thread.start()
     for thread in threads:

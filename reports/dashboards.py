@@ -764,7 +764,7 @@ def rankings(*, organisation: Organisation, period: Period, limit: int = RANKING
     and its parts (``results`` and ``benefit``; ``members`` and ``total_employees``). Ties
     are broken by code. Units are ranked at the national and association levels only, nothing
     is ranked for an enterprise. Only enterprises (units) with yearly figures (职工总数 > 0)
-    enter the participation ranking. Six queries (three for a unit); with the summary built
+    enter the participation ranking. Seven queries (three for a unit); with the summary built
     (:func:`from_summary`) results, benefit and members come from its year rows.
     """
     level = level_of(organisation)
@@ -818,33 +818,38 @@ def rankings(*, organisation: Organisation, period: Period, limit: int = RANKING
     }
     if level == UNIT:
         return result
-    unit_members = (
-        member_rows.filter(organisation__parent=OuterRef("pk"), organisation__in=enterprises)
+    # Per unit (a child of the organisation's subtree): members and employees of its counted
+    # enterprises, two GROUP BY queries returning one row per unit (at most the number of
+    # units, whatever the number of circles), ranked here by their ratio.
+    unit = {
+        "organisation__parent__kind": OrganisationKind.RECOMMENDING_UNIT,
+        "organisation__parent__path__startswith": organisation.path,
+        "organisation__in": enterprises,
+    }
+    # (aliases unlike any column: a member has a ``name`` of its own)
+    keys = {"unit_code": F("organisation__parent__code"), "unit_name": F("organisation__parent__name")}
+    unit_members = {
+        row["unit_code"]: row["n"]
+        for row in member_rows.filter(**unit).values(**keys).annotate(n=count_members).order_by()
+    }
+    employees = (
+        EnterpriseAnnualFigures.objects.filter(year=period.year, **unit)
+        .values(**keys)
+        .annotate(employees=Sum("total_employees"))
         .order_by()
-        .values("organisation__parent")
-        .annotate(n=count_members)
-        .values("n")
     )
-    unit_employees = (
-        EnterpriseAnnualFigures.objects.filter(
-            organisation__parent=OuterRef("pk"), organisation__in=enterprises, year=period.year
-        )
-        .order_by()
-        .values("organisation__parent")
-        .annotate(n=Sum("total_employees"))
-        .values("n")
-    )
-    units = (
-        _orgs()
-        .filter(kind=OrganisationKind.RECOMMENDING_UNIT, path__startswith=organisation.path)
-        .annotate(
-            members=Coalesce(Subquery(unit_members, output_field=IntegerField()), 0),
-            total_employees=Subquery(unit_employees, output_field=IntegerField()),
-        )
-        .filter(total_employees__gt=0)
-        .annotate(ratio=Cast(F("members"), FloatField()) / F("total_employees"))
-        .order_by("-ratio", "code")
-        .values("code", "name", "members", "total_employees")
+    units = sorted(
+        (
+            {
+                "code": row["unit_code"],
+                "name": row["unit_name"],
+                "members": unit_members.get(row["unit_code"]) or 0,
+                "total_employees": row["employees"],
+            }
+            for row in employees
+            if row["employees"]
+        ),
+        key=lambda row: (-row["members"] / row["total_employees"], row["code"]),
     )
     result["units"] = {
         **_by_results_and_benefit(
