@@ -105,13 +105,14 @@ def logged_in_client(membership: Membership) -> Client:
     step, where the role needs it, so that staff pages answer)."""
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from qcportal.otp import otp_required, totp_device_ensure
+    from qcportal.otp import otp_enrolled, otp_required, totp_device_ensure
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(membership.user)
     session = client.session
     session[SESSION_KEY] = membership.pk
-    if otp_required(membership.user):  # as after the verify step; others have no device
+    # as after the verify step, for those who must or chose to use a second factor
+    if otp_required(membership.user) or otp_enrolled(membership.user):
         with no_tenant():
             device = totp_device_ensure(user=membership.user)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
