@@ -50,7 +50,7 @@ beat: venv
 	$(BIN)/celery -A qcportal beat --loglevel=info --schedule=/tmp/qcportal-celerybeat-schedule
 
 bench: venv
-	scripts/with-services.sh sh -c '$(BIN)/python benchmarks/annex3_scale.py && $(BIN)/python benchmarks/lists_scale.py'
+	scripts/with-services.sh sh -c '$(BIN)/python benchmarks/annex3_scale.py && $(BIN)/python benchmarks/lists_scale.py && $(BIN)/python benchmarks/national_scale.py --circles 200000 --audit-rows 1000000'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache
