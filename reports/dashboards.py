@@ -50,6 +50,8 @@ Which enterprises count (seed 002 附件3 注2, 须扣除行业直属企业数�
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -59,6 +61,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -83,7 +86,7 @@ from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
 
 from .choices import StatisticsPeriodKind
-from .models import EnterpriseStatistics
+from .models import EnterpriseStatistics, OrganisationStatistics
 from .provinces import province_name
 from .statistics import deducted_enterprises, money, percentage, reporting_enterprises
 from .summaries import circle_statistics_from_summary, lag_statement, summary_ready
@@ -145,6 +148,83 @@ def from_summary(period: Period) -> bool:
     """True when ``period``'s circle figures are read from the summary's ``year`` rows: it is
     a calendar year and the summary is built (:func:`reports.summaries.summary_ready`)."""
     return period == Period.of_year(period.year) and summary_ready()
+
+
+#: The yearly figures an organisation's rollup holds (reports.rollups), per trend part.
+ROLLUP_PARTS = {
+    "circles": ("circles_registered",),
+    "members": ("members",),
+    "active": ("circles_active",),
+    "projects": ("results", "circles_with_results", "benefit"),
+    "figures": ("total_employees", "qc_activity_spending", "reward_spending"),
+}
+ROLLUP_FIELDS = tuple(field for fields in ROLLUP_PARTS.values() for field in fields)
+
+
+def _rollup(organisation: Organisation, period: Period) -> dict | None:
+    """The figures of ``organisation`` for ``period`` from its rollup
+    (:class:`reports.models.OrganisationStatistics`, :mod:`reports.rollups`), one query:
+    every field of the period's year plus ``circles_cumulative``, ``benefit_cumulative``
+    (years up to it) and ``enterprises``; ``None`` when the rollup is not used (an
+    enterprise, a period that is not read from the summary, or no rollup built for it yet,
+    when the dashboards compute from the summary instead)."""
+    if level_of(organisation) == ENTERPRISE or _ROLLUPS_OFF.get() or not from_summary(period):
+        return None
+    up_to = Q(year__lte=period.year)
+    this = Q(year=period.year)
+    row = OrganisationStatistics.objects.filter(organisation=organisation).aggregate(
+        rows=Count("id"),
+        enterprises=Max("enterprises"),
+        circles_cumulative=Sum("circles_registered", filter=up_to),
+        benefit_cumulative=Sum("benefit", filter=up_to),
+        **{f"this_{field}": Sum(field, filter=this) for field in ROLLUP_FIELDS},
+    )
+    if not row.pop("rows"):
+        return None
+    figures = {field: row.pop(f"this_{field}") or 0 for field in ROLLUP_FIELDS}
+    return {**{k: v or 0 for k, v in row.items()}, **figures}
+
+
+#: Set while a rollup is computed (:func:`without_rollups`): the figures then come from the
+#: summary, never from the rollup being replaced.
+_ROLLUPS_OFF: ContextVar[bool] = ContextVar("dashboards_rollups_off", default=False)
+
+
+@contextmanager
+def without_rollups():
+    """Within the block the dashboards compute from the summary, ignoring the organisations'
+    rollups (used by :func:`reports.rollups.compute_rollup`)."""
+    token = _ROLLUPS_OFF.set(True)
+    try:
+        yield
+    finally:
+        _ROLLUPS_OFF.reset(token)
+
+
+def _has_rollup(organisation: Organisation) -> bool:
+    """True when ``organisation`` has rollup rows (:mod:`reports.rollups`) and they are not
+    switched off (:func:`without_rollups`); one query."""
+    if _ROLLUPS_OFF.get():
+        return False
+    return OrganisationStatistics.objects.filter(organisation=organisation).exists()
+
+
+def _rollup_details(organisation: Organisation, period: Period) -> dict | None:
+    """The results by type and rankings kept in ``organisation``'s rollup for ``period``'s
+    year (its latest years, :data:`reports.rollups.DETAIL_YEARS`), decoded; ``None`` when
+    not kept (then computed from the summary)."""
+    if level_of(organisation) == ENTERPRISE or _ROLLUPS_OFF.get() or not from_summary(period):
+        return None
+    details = (
+        OrganisationStatistics.objects.filter(organisation=organisation, year=period.year)
+        .values_list("details", flat=True)
+        .first()
+    )
+    if not details:
+        return None
+    from .rollups import decoded
+
+    return decoded(details)
 
 
 def _year_rows(enterprises) -> QuerySet:
@@ -280,6 +360,14 @@ def headline(*, organisation: Organisation, period: Period) -> dict:
     (:func:`reports.summaries.circle_statistics_from_summary`). Four to seven queries.
     """
     enterprises = dashboard_enterprises(organisation)
+    rolled = _rollup(organisation, period)
+    if rolled is not None:
+        row = {
+            **{key: rolled[key] for key in EMPTY if key in rolled},
+            "enterprises": rolled["enterprises"],
+            "graded": _published_results(enterprises, period.year).count(),
+        }
+        return _rates(row)
     bounds = {"period_start": period.start, "period_end": period.end}
     if from_summary(period):
         circles = circle_statistics_from_summary(
@@ -394,35 +482,44 @@ def breakdown(*, organisation: Organisation, period: Period) -> list[dict]:
         return []
     enterprises = dashboard_enterprises(organisation)
     key = _child_key(organisation)
-    if from_summary(period):
-        this = Q(period_start=period.start)
-        circle_tables = [
+    child_orgs = [c["path"] for c in children if c["level"] != ENTERPRISE]
+    if (
+        child_orgs
+        and level_of(organisation) in (NATIONAL, ASSOCIATION)
+        and from_summary(period)
+        and _has_rollup(organisation)
+    ):
+        # Children that are associations or units: their own rollups (each child's rollup
+        # counts exactly the enterprises this organisation counts under it, seed 002 附件3
+        # 注2); children that are enterprises (an industry association's directly affiliated
+        # enterprises from elsewhere): their summary rows and yearly figures.
+        up_to, this = Q(year__lte=period.year), Q(year=period.year)
+        tables = [
             _grouped(
-                _year_rows(enterprises).filter(period_end__lte=period.end),
-                key,
-                circles_cumulative=Sum("circles_registered"),
-                circles_registered=Sum("circles_registered", filter=this),
-                members=Sum("members", filter=this),
-                circles_active=Sum("circles_active", filter=this),
-                results=Sum("results", filter=this),
-                circles_with_results=Sum("circles_with_results", filter=this),
-                benefit=Sum("benefit", filter=this),
-                benefit_cumulative=Sum("benefit"),
+                OrganisationStatistics.objects.filter(organisation__path__in=child_orgs),
+                F("organisation__path"),
+                circles_cumulative=Sum("circles_registered", filter=up_to),
+                benefit_cumulative=Sum("benefit", filter=up_to),
+                **{field: Sum(field, filter=this) for field in ROLLUP_FIELDS},
             )
         ]
+        child_enterprises = [c["path"] for c in children if c["level"] == ENTERPRISE]
+        if child_enterprises:
+            own = _orgs().filter(path__in=child_enterprises).values("pk")
+            tables += _summary_breakdown_tables(own, key, period)
+        tables.append(_grouped(_published_results(enterprises, period.year), key, graded=Count("id")))
+        return _breakdown_rows(children, tables)
+    if from_summary(period):
+        tables = _summary_breakdown_tables(enterprises, key, period)
     else:
-        circle_tables = _live_breakdown_tables(enterprises, key, period)
-    tables = [
-        *circle_tables,
-        _grouped(
-            EnterpriseAnnualFigures.objects.filter(organisation__in=enterprises, year=period.year),
-            key,
-            total_employees=Sum("total_employees"),
-            qc_activity_spending=Sum("qc_activity_spending"),
-            reward_spending=Sum("reward_spending"),
-        ),
-        _grouped(_published_results(enterprises, period.year), key, graded=Count("id")),
-    ]
+        tables = [*_live_breakdown_tables(enterprises, key, period), _annual_by_key(enterprises, key, period)]
+    tables.append(_grouped(_published_results(enterprises, period.year), key, graded=Count("id")))
+    return _breakdown_rows(children, tables)
+
+
+def _breakdown_rows(children: list[dict], tables: list[dict]) -> list[dict]:
+    """Each child with its figures from ``tables`` (``{child path: {figure: value}}``), zeros
+    where a table has nothing for it, rates and money completed (:func:`_rates`)."""
     rows = []
     for child in children:
         row = {**child, **EMPTY}
@@ -431,6 +528,38 @@ def breakdown(*, organisation: Organisation, period: Period) -> list[dict]:
             row.update({k: v for k, v in values.items() if v is not None})
         rows.append(_rates(row))
     return rows
+
+
+def _annual_by_key(enterprises, key, period: Period) -> dict:
+    """The enterprises' yearly figures of ``period``'s year per child (one ``GROUP BY``)."""
+    return _grouped(
+        EnterpriseAnnualFigures.objects.filter(organisation__in=enterprises, year=period.year),
+        key,
+        total_employees=Sum("total_employees"),
+        qc_activity_spending=Sum("qc_activity_spending"),
+        reward_spending=Sum("reward_spending"),
+    )
+
+
+def _summary_breakdown_tables(enterprises, key, period: Period) -> list[dict]:
+    """The figures of :func:`breakdown` per child from the summary's year rows of
+    ``enterprises`` and their yearly figures: two ``GROUP BY`` queries."""
+    this = Q(period_start=period.start)
+    return [
+        _grouped(
+            _year_rows(enterprises).filter(period_end__lte=period.end),
+            key,
+            circles_cumulative=Sum("circles_registered"),
+            circles_registered=Sum("circles_registered", filter=this),
+            members=Sum("members", filter=this),
+            circles_active=Sum("circles_active", filter=this),
+            results=Sum("results", filter=this),
+            circles_with_results=Sum("circles_with_results", filter=this),
+            benefit=Sum("benefit", filter=this),
+            benefit_cumulative=Sum("benefit"),
+        ),
+        _annual_by_key(enterprises, key, period),
+    ]
 
 
 def _live_breakdown_tables(enterprises, key, period: Period) -> list[dict]:
@@ -610,8 +739,27 @@ def trends(*, organisation: Organisation, years: range, parts: tuple[str, ...] =
             graded=Count("id"),
         ),
     }
-    summarised = {"circles", "members", "active", "projects"} & set(parts)
-    if summarised and from_summary(Period.of_year(last)):
+    rolled = set(ROLLUP_PARTS) & set(parts)
+    if (
+        rolled
+        and level_of(organisation) != ENTERPRISE
+        and from_summary(Period.of_year(last))
+        and _has_rollup(organisation)
+    ):
+        # one query on the organisation's rollup rows (reports.rollups) for these parts
+        fields = [field for part in sorted(rolled) for field in ROLLUP_PARTS[part]]
+        tables = [
+            {
+                row.pop("year"): row
+                for row in OrganisationStatistics.objects.filter(
+                    organisation=organisation, year__gte=first, year__lte=last
+                ).values("year", *fields)
+            }
+        ]
+        tables += [queries[part]() for part in parts if part not in rolled]
+    elif (summarised := {"circles", "members", "active", "projects"} & set(parts)) and from_summary(
+        Period.of_year(last)
+    ):
         # one query on the summary's year rows instead of the four live tables
         columns = {
             "circles": {"circles_registered": "circles_registered"},
@@ -657,8 +805,12 @@ def results_by_type(*, organisation: Organisation, period: Period) -> list[dict]
     """Results (projects accepted in ``period``) by project type (课题类型, standard.md §1).
 
     Output: one dict per type in the standard's order, zeros included: ``type``,
-    ``label`` (问题解决型 / 创新型), ``results``, ``benefit`` (万元, confirmed only). One query.
+    ``label`` (问题解决型 / 创新型), ``results``, ``benefit`` (万元, confirmed only). One query
+    (none when the organisation's rollup keeps them for the period's year).
     """
+    details = _rollup_details(organisation, period)
+    if details is not None:  # labels in the reader's language
+        return [{**row, "label": str(ProjectType(row["type"]).label)} for row in details["by_type"]]
     counts = {
         row["project_type"]: row
         for row in Project.objects.filter(
@@ -770,6 +922,9 @@ def rankings(*, organisation: Organisation, period: Period, limit: int = RANKING
     level = level_of(organisation)
     if level == ENTERPRISE:
         return {"enterprises": {}, "units": {}}
+    details = _rollup_details(organisation, period)
+    if details is not None and limit == RANKING_SIZE:
+        return details["rankings"]
     enterprises = dashboard_enterprises(organisation)
     summarised = from_summary(period)
     if summarised:

@@ -53,7 +53,9 @@ from django.utils.translation import gettext as _
 from circles.choices import ProjectStatus, ProjectType
 from circles.models import ActivityRecord, Circle, CircleMember, Project
 from circles.signals import rows_bulk_changed
-from promotion.models import Campaign
+from promotion.models import Campaign, EnterpriseAnnualFigures
+from qcportal.choices import OrganisationKind
+from qcportal.models import Organisation
 
 from .choices import StatisticsPeriodKind as Kind
 from .models import EnterpriseStatistics, StatisticsPeriod, StatisticsQueue
@@ -618,6 +620,7 @@ def rebuild_statistics(*, enterprise_ids: Iterable[int] | None = None) -> int:
         if enterprise_ids is not None:
             for ids in _chunks(enterprise_ids):
                 written += _refresh(ids, now=now)
+                _rollups().mark_rollups_dirty(ids)
             return written
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {_t(StatisticsQueue)}")
@@ -635,6 +638,7 @@ def rebuild_statistics(*, enterprise_ids: Iterable[int] | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE {members}")
         StatisticsPeriod.objects.update(built_at=now)
+    _rollups().rollup_rebuild()  # the organisations' rollups from the rebuilt summary
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # mark the new table's pages all-visible, so that period reads are index-only at once
         with connection.cursor() as cursor:
@@ -723,6 +727,7 @@ def refresh_after_commit(enterprise_ids: Iterable[int], *, token: int) -> bool:
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {_t(StatisticsQueue)} WHERE token = %s", [token])
             _refresh_chunks(ids)
+            _rollups().mark_rollups_dirty(ids)
     except DatabaseError:
         logger.warning("statistics refresh of enterprises %s deferred to the sweep", ids, exc_info=True)
         return False
@@ -787,15 +792,36 @@ def _on_campaign_saved(sender, instance, update_fields=None, **kwargs) -> None:
     mark_period(instance.period_start, instance.period_end)
 
 
+def _rollups():
+    from . import rollups  # imports the dashboards, which import this module
+
+    return rollups
+
+
+def _on_figures_changed(sender, instance, **kwargs) -> None:
+    _rollups().mark_rollups_dirty([instance.organisation_id])
+
+
+def _on_organisation_saved(sender, instance, created=False, **kwargs) -> None:
+    if instance.kind == OrganisationKind.ENTERPRISE and not created:
+        _rollups().mark_rollups_dirty([instance.pk])
+
+
 def connect_signals() -> None:
     """Connect the handlers that keep the summary current (``ReportsConfig.ready``): saves
     and deletions of circles, members, projects and activity records, the circles app's
-    ``rows_bulk_changed``, and campaign saves (their statistical period)."""
+    ``rows_bulk_changed``, and campaign saves (their statistical period); yearly figures and
+    enterprises' saves queue the organisations' rollups (:mod:`reports.rollups`)."""
     for model in _RELEVANT_FIELDS:
         post_save.connect(_on_row_saved, sender=model, dispatch_uid=f"summaries-save-{model.__name__}")
         post_delete.connect(_on_row_deleted, sender=model, dispatch_uid=f"summaries-delete-{model.__name__}")
     rows_bulk_changed.connect(_on_bulk_change, dispatch_uid="summaries-bulk")
     post_save.connect(_on_campaign_saved, sender=Campaign, dispatch_uid="summaries-campaign")
+    # the organisations' rollups (reports.rollups): yearly figures and an enterprise's place
+    for sender in (EnterpriseAnnualFigures,):
+        post_save.connect(_on_figures_changed, sender=sender, dispatch_uid="rollups-figures-save")
+        post_delete.connect(_on_figures_changed, sender=sender, dispatch_uid="rollups-figures-delete")
+    post_save.connect(_on_organisation_saved, sender=Organisation, dispatch_uid="rollups-organisation")
 
 
 def sweep(*, limit: int = 5000) -> dict:
@@ -804,7 +830,8 @@ def sweep(*, limit: int = 5000) -> dict:
     left (a crash between commit and refresh, a refresh that gave up on a lock), oldest
     first, at most ``limit`` queue rows per run.
 
-    Output: ``{"periods_built": n, "enterprises_refreshed": n}``. Safe to run concurrently
+    Output: ``{"periods_built": n, "enterprises_refreshed": n, "rollups_refreshed": n}``
+    (:func:`reports.rollups.rollup_sweep` runs last). Safe to run concurrently
     with writers and with itself (queue rows are taken with ``SKIP LOCKED`` on PostgreSQL;
     refreshes of one enterprise are serialised).
     """
@@ -824,8 +851,14 @@ def sweep(*, limit: int = 5000) -> dict:
         taken = list(rows.values_list("id", "organisation_id")[:limit])
         enterprises = {org for _pk, org in taken}
         refresh_enterprise_statistics(enterprises)
+        _rollups().mark_rollups_dirty(enterprises)
         StatisticsQueue.objects.filter(pk__in=[pk for pk, _org in taken]).delete()
-    return {"periods_built": len(pending), "enterprises_refreshed": len(enterprises)}
+    organisations = _rollups().rollup_sweep()
+    return {
+        "periods_built": len(pending),
+        "enterprises_refreshed": len(enterprises),
+        "rollups_refreshed": organisations,
+    }
 
 
 def lag_statement() -> str:

@@ -59,7 +59,7 @@ def statistics_sweep_task() -> dict:
     :func:`reports.summaries.sweep`): build the campaign periods not built yet and refresh
     the enterprises left in the dirty queue (a crash between commit and refresh).
 
-    Inputs: none. Output: ``{"periods_built": n, "enterprises_refreshed": n}``, or
+    Inputs: none. Output: ``{"periods_built": n, "enterprises_refreshed": n, "rollups_refreshed": n}``, or
     ``{"skipped": True}`` while another sweep holds the lock (cache, 10 minutes). No tenant
     scope (system data); safe to run any number of times.
     """
@@ -73,3 +73,17 @@ def statistics_sweep_task() -> dict:
         return sweep()
     finally:
         cache.delete(SWEEP_LOCK_KEY)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50 * 60, time_limit=55 * 60, acks_late=True)
+def statistics_rollup_rebuild_task() -> int:
+    """Rebuild every association's and unit's rollup of the statistics summary (nightly,
+    Celery beat; :func:`reports.rollups.rollup_rebuild`), so that an organisation an
+    enterprise moved away from, or one built before any change reached it, is exact by the
+    next morning (the sweep keeps the others current within ``STATISTICS_SWEEP_SECONDS``).
+
+    Inputs: none. Output: rows written. No tenant scope (system data); safe to rerun.
+    """
+    from .rollups import rollup_rebuild
+
+    return rollup_rebuild()

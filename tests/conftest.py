@@ -332,6 +332,11 @@ def build_network():
 
         invitation_pa = invitation(pa, "new@pa.example.cn", "待邀请甲", "a", users.pa_admin)
         invitation_pb = invitation(pb, "new@pb.example.cn", "待邀请乙", "b", users.pb_admin)
+        # The statistics sweep, as Celery beat runs it within STATISTICS_SWEEP_SECONDS: the
+        # organisations' rollups (reports.rollups) catch up with the network's last writes.
+        from reports.summaries import sweep
+
+        sweep()
     return SimpleNamespace(
         pb_judge=pb_judge,
         pb_sheet=pb_sheet,

@@ -411,6 +411,12 @@ CELERY_BEAT_SCHEDULE["statistics-sweep"] = {
     "task": "reports.tasks.statistics_sweep_task",
     "schedule": float(STATISTICS_SWEEP_SECONDS),
 }
+# The associations' and units' rollups of the summary (reports.rollups) are refreshed by the
+# sweep when their enterprises change, and rebuilt nightly (enterprises that moved).
+CELERY_BEAT_SCHEDULE["statistics-rollup-rebuild"] = {
+    "task": "reports.tasks.statistics_rollup_rebuild_task",
+    "schedule": crontab(hour=3, minute=50),
+}
 # Unreferenced files younger than this many hours are kept by the orphan sweep (uploads in
 # flight, the expert-pool import kept between its preview and its confirmation).
 ORPHAN_FILES_GRACE_HOURS = env.float("ORPHAN_FILES_GRACE_HOURS", default=24)

@@ -11,9 +11,11 @@ import datetime as dt
 import pytest
 
 from circles.models import Circle, CircleMember
+from promotion.models import EnterpriseAnnualFigures
 from qcportal.tenancy import no_tenant, tenant_scope
 from reports import dashboards as d
-from reports.summaries import rebuild_statistics, summary_ready
+from reports.models import RollupQueue
+from reports.summaries import rebuild_statistics, summary_ready, sweep
 from tests import factories as f
 
 from . import test_dashboards as hand
@@ -86,6 +88,14 @@ def test_a_new_circle_reaches_the_dashboard_after_commit(summarised, django_capt
                 position="工程师",
                 position_order=i + 1,
             )
+    # the enterprise's summary rows are current after commit; the organisations counting it
+    # are queued for their rollups, which the statistics sweep (Celery beat) refreshes
+    with no_tenant():
+        queued = set(RollupQueue.objects.values_list("organisation_id", flat=True))
+    assert {network.caq.pk, network.pb.pk, network.ru3.pk} <= queued
+    with tenant_scope(network.e4):
+        assert d.headline(organisation=network.e4, period=hand.Y2020)["circles_registered"] == 1
+    assert sweep()["rollups_refreshed"] >= 3
     with tenant_scope(network.caq):
         after = d.headline(organisation=network.caq, period=hand.Y2020)
         trend = d.trends(organisation=network.caq, years=range(2020, 2021))[0]
@@ -97,12 +107,37 @@ def test_a_new_circle_reaches_the_dashboard_after_commit(summarised, django_capt
 
 
 def test_query_budget_on_the_summary(summarised, django_assert_max_num_queries):
-    with tenant_scope(summarised.caq), django_assert_max_num_queries(32) as captured:
+    """A cold national dashboard reads its rollup and its children's (reports.rollups): a
+    few rows, not the enterprises' summary rows, nor any live circles table."""
+    with tenant_scope(summarised.caq), django_assert_max_num_queries(25) as captured:
         d.dashboard(organisation=summarised.caq, year=2020, years=5)
     sqls = [q["sql"] for q in captured.captured_queries]
-    assert (
-        len([sql for sql in sqls if '"reports_enterprisestatistics"' in sql]) >= 3
-    )  # headline, breakdown, trend
-    assert not [sql for sql in sqls if '"circles_activityrecord"' in sql]
-    # nothing is read from the live circles tables but the distributions by type (projects)
-    assert not [sql for sql in sqls if '"circles_circlemember"' in sql or '"circles_circle"' in sql]
+    rollup = [sql for sql in sqls if '"reports_organisationstatistics"' in sql]
+    assert len(rollup) >= 5  # headline, trends, breakdown, results by type, rankings
+    assert not [sql for sql in sqls if '"reports_enterprisestatistics"' in sql]
+    assert not [sql for sql in sqls if 'FROM "circles_' in sql or 'JOIN "circles_' in sql]
+
+
+def test_the_rollup_follows_yearly_figures_and_equals_the_summary(summarised):
+    """A change of an enterprise's yearly figures queues the organisations counting it; after
+    the sweep their rollups hold it, and every level's dashboard equals the one computed from
+    the enterprises' summary rows (no rollup)."""
+    network = summarised
+    with no_tenant():
+        figures = EnterpriseAnnualFigures.objects.get(organisation=network.e3, year=2020)
+        figures.total_employees += 100
+        figures.save()
+        queued = set(RollupQueue.objects.values_list("organisation_id", flat=True))
+    assert {network.caq.pk, network.ia.pk, network.ru2.pk} <= queued
+    sweep()
+    with no_tenant():
+        assert not RollupQueue.objects.exists()
+    for code in ("caq", "ia", "ru2", "pa"):
+        organisation = getattr(network, code)
+        with tenant_scope(network.caq):
+            rolled = d.dashboard(organisation=organisation, year=2020, years=4)
+            with d.without_rollups():
+                summary = d.dashboard(organisation=organisation, year=2020, years=4)
+        assert _without_source(rolled) == _without_source(summary), code
+    with tenant_scope(network.caq):
+        assert d.headline(organisation=network.ia, period=hand.Y2020)["total_employees"] == 350
