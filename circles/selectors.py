@@ -23,9 +23,14 @@ from .models import (
 ACTIVE_STATES = (ProjectStatus.REGISTERED, ProjectStatus.IN_PROGRESS)
 
 
+def overdue_condition() -> Q:
+    """A project in activity whose planned completion date has passed (before today)."""
+    return Q(status__in=ACTIVE_STATES, planned_end__lt=timezone.localdate())
+
+
 def overdue_projects() -> QuerySet[Project]:
     """Projects in activity whose planned completion date has passed (scoped)."""
-    return Project.objects.filter(status__in=ACTIVE_STATES, planned_end__lt=timezone.localdate())
+    return Project.objects.filter(overdue_condition())
 
 
 def _count_of(model, link: str, **filters):
@@ -156,15 +161,15 @@ def todo_counts(*, membership) -> dict[str, int]:
         counts["circles_to_review"] = Circle.objects.filter(
             organisation=enterprise, status=CircleStatus.PENDING
         ).count()
+    # the enterprise's projects awaiting review or acceptance and those overdue: one query
+    project_counts = {}
     if has_permission(membership, "projects:review"):
-        counts["projects_to_review"] = Project.objects.filter(
-            organisation=enterprise, status=ProjectStatus.APPLIED
-        ).count()
-        counts["overdue"] = overdue_projects().filter(organisation=enterprise).count()
+        project_counts["projects_to_review"] = Count("id", filter=Q(status=ProjectStatus.APPLIED))
+        project_counts["overdue"] = Count("id", filter=overdue_condition())
     if has_permission(membership, "projects:accept"):
-        counts["acceptances"] = Project.objects.filter(
-            organisation=enterprise, status=ProjectStatus.COMPLETED
-        ).count()
+        project_counts["acceptances"] = Count("id", filter=Q(status=ProjectStatus.COMPLETED))
+    if project_counts:
+        counts.update(Project.objects.filter(organisation=enterprise).aggregate(**project_counts))
     if has_permission(membership, "circles:record"):
         mine = CircleMember._base_manager.filter(
             user_id=membership.user_id, organisation_id=enterprise
