@@ -186,6 +186,18 @@ def deduction_statement(figures: Annex3Figures) -> str:
     return text
 
 
+def circle_figures(*, enterprises, period_start: dt.date, period_end: dt.date) -> tuple[dict, str]:
+    """The circle figures of ``enterprises`` (a queryset of organisation pks or a list of ids)
+    for a campaign's statistical period, as :func:`circles.selectors.circle_statistics` gives
+    them (same keys), read from the summary's campaign rows in one query once the period is
+    summarised (:func:`reports.summaries.period_is_summarised`), else computed live (four
+    queries). Output: ``(figures, "summary" | "live")``. Seed 002 Annex 3."""
+    bounds = {"period_start": period_start, "period_end": period_end}
+    if period_is_summarised(**bounds):
+        return circle_statistics_from_summary(enterprises=enterprises, **bounds), "summary"
+    return circle_statistics(enterprises=enterprises, **bounds), "live"
+
+
 def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Figures:
     """Compute seed 002 Annex 3 for ``association`` over ``campaign``'s statistical period.
 
@@ -205,13 +217,9 @@ def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Fi
     association.
     """
     enterprises = reporting_enterprises(association)
-    bounds = {"period_start": campaign.period_start, "period_end": campaign.period_end}
-    if period_is_summarised(**bounds):
-        circles = circle_statistics_from_summary(enterprises=enterprises, **bounds)
-        source = "summary"
-    else:
-        circles = circle_statistics(enterprises=enterprises, **bounds)
-        source = "live"
+    circles, source = circle_figures(
+        enterprises=enterprises, period_start=campaign.period_start, period_end=campaign.period_end
+    )
     figures = annual_figures_totals(enterprises=enterprises, year=campaign.year)
     employees = figures["total_employees"] or 0
     return Annex3Figures(

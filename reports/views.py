@@ -19,7 +19,6 @@ from django_tables2 import SingleTableMixin
 from circles.selectors import (
     circle_counts_by_year,
     circle_list_for_user,
-    circle_statistics,
     enterprise_overview,
 )
 from evaluation.selectors import score_sheet_list_for_user, submission_list
@@ -52,7 +51,7 @@ from .models import ReportRun
 from .package import national_package_missing
 from .selectors import report_run_get, report_run_list, work_summary_get
 from .services import report_run_start, work_summary_save
-from .statistics import annex3_figures_cached
+from .statistics import annex3_figures_cached, circle_figures
 from .tables import ReportRunTable
 from .worksummary import OUTLINES, count_characters, strip_controls
 
@@ -137,7 +136,9 @@ class HomeView(MembershipRequiredMixin, TemplateView):
             # statistic then filters its tables by ``organisation_id = <id>`` (rule R-SC-71).
             enterprises = [organisation.pk]
             with replica_reads():  # figure reads: the replica when there is one (issue 10 item 6)
-                context["stats"] = circle_statistics(
+                # the enterprise's campaign row of the statistics summary once the period is
+                # summarised (one query; current right after each commit), else live
+                context["stats"], _source = circle_figures(
                     enterprises=enterprises,
                     period_start=campaign.period_start,
                     period_end=campaign.period_end,
