@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 
 #: The alias of the read replica (settings: ``DATABASES["replica"]`` from DATABASE_REPLICA_URL).
 REPLICA_ALIAS = "replica"
@@ -153,12 +153,12 @@ class RedundantIndex:
 def schema_indexes(using: str = DEFAULT_DB_ALIAS) -> list[IndexInfo]:
     """Every valid index of the current schema of the PostgreSQL database ``using``.
 
-    Output: :class:`IndexInfo` rows ordered by table and name. Raises ``NotImplementedError``
-    on another database backend (the check reads ``pg_index``).
+    Output: :class:`IndexInfo` rows ordered by table and name. Raises
+    ``django.db.NotSupportedError`` on another database backend (the check reads ``pg_index``).
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
-        raise NotImplementedError("schema_indexes reads PostgreSQL's pg_index")
+        raise NotSupportedError("schema_indexes reads PostgreSQL's pg_index")
     with connection.cursor() as cursor:
         cursor.execute(_INDEXES_SQL)
         rows = cursor.fetchall()

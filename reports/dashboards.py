@@ -144,10 +144,18 @@ def _orgs():
     return Organisation._base_manager
 
 
+#: Whether the summary is built, read once for a whole dashboard (:func:`dashboard`); unset,
+#: each :func:`from_summary` asks :func:`reports.summaries.summary_ready`.
+_SUMMARY_READY: ContextVar[bool | None] = ContextVar("dashboards_summary_ready", default=None)
+
+
 def from_summary(period: Period) -> bool:
     """True when ``period``'s circle figures are read from the summary's ``year`` rows: it is
     a calendar year and the summary is built (:func:`reports.summaries.summary_ready`)."""
-    return period == Period.of_year(period.year) and summary_ready()
+    if period != Period.of_year(period.year):
+        return False
+    ready = _SUMMARY_READY.get()
+    return summary_ready() if ready is None else ready
 
 
 #: The yearly figures an organisation's rollup holds (reports.rollups), per trend part.
@@ -1065,6 +1073,15 @@ def dashboard(*, organisation: Organisation, year: int, years: int = 5) -> dict:
     """
     if not 1 <= years <= MAX_YEARS:
         raise ValueError(f"a trend covers 1 to {MAX_YEARS} years")
+    token = _SUMMARY_READY.set(summary_ready())  # one query for every part below
+    try:
+        return _dashboard(organisation=organisation, year=year, years=years)
+    finally:
+        _SUMMARY_READY.reset(token)
+
+
+def _dashboard(*, organisation: Organisation, year: int, years: int) -> dict:
+    """The body of :func:`dashboard` (its arguments checked)."""
     period = Period.of_year(year)
     span = range(year - years + 1, year + 1)
     source = "summary" if from_summary(period) else "live"

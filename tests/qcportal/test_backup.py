@@ -94,8 +94,8 @@ def source(django_db_setup, tmp_path_factory):
     flushed and loaded with the demo) and a media folder with the demo's files plus a few of
     ours, made once for this module's tests; yields (settings entry, environment for
     manage.py, media folder, backup folder)."""
-    if not on_postgresql():
-        pytest.skip("the backup round trip runs on PostgreSQL (pg_dump/pg_restore); make test provides it")
+    # the suite runs on PostgreSQL (make test provides it): pg_dump/pg_restore are exercised
+    assert on_postgresql(), "the backup round trip needs PostgreSQL; run the suite with make test"
     test_db = dict(connections["default"].settings_dict)
     name = f"{test_db['NAME']}_bk"[:63]
     db = {**test_db, "NAME": name}
