@@ -39,13 +39,16 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from celery import Task
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.functional import SimpleLazyObject
 from django_scopes import ScopedManager, scope, scopes_disabled
 
 from .choices import OrganisationKind
@@ -101,10 +104,8 @@ def visible_organisations(organisation: Organisation) -> QuerySet:
     An industry association additionally sees the enterprises directly affiliated to it
     (行业直属企业), wherever they sit in the hierarchy.
     """
-    condition = Q(path__startswith=organisation.path)
-    if organisation.kind == OrganisationKind.INDUSTRY_ASSOCIATION:
-        condition |= Q(industry_association_id=organisation.pk)
-    return _orgs().filter(condition).values("pk")
+    industry = organisation.pk if organisation.kind == OrganisationKind.INDUSTRY_ASSOCIATION else None
+    return _share_queryset(organisation.path, (), industry, ()).all()
 
 
 def lineage_organisations(organisation: Organisation) -> QuerySet:
@@ -113,13 +114,32 @@ def lineage_organisations(organisation: Organisation) -> QuerySet:
     A directly affiliated enterprise's lineage also holds its industry association and that
     association's ancestors (codes from the association's path: no query when the
     association was loaded with the organisation, as :func:`memberships_of` does)."""
-    codes = organisation.ancestor_codes()
-    condition = Q(path__startswith=organisation.path) | Q(code__in=codes)
-    if organisation.kind == OrganisationKind.INDUSTRY_ASSOCIATION:
-        condition |= Q(industry_association_id=organisation.pk)
+    industry = organisation.pk if organisation.kind == OrganisationKind.INDUSTRY_ASSOCIATION else None
+    affiliation = ()
     if organisation.industry_association_id:
-        affiliation = organisation.industry_association
-        condition |= Q(code__in=[*affiliation.ancestor_codes(), affiliation.code])
+        association = organisation.industry_association
+        affiliation = (*association.ancestor_codes(), association.code)
+    return _share_queryset(
+        organisation.path, tuple(organisation.ancestor_codes()), industry, affiliation
+    ).all()
+
+
+@lru_cache(maxsize=4096)
+def _share_queryset(path: str, codes: tuple, industry_id: int | None, affiliation: tuple) -> QuerySet:
+    """The unevaluated queryset of organisation ids: the subtree under ``path``, the
+    organisations with the ``codes`` (ancestors) or ``affiliation`` codes, and, for an
+    industry association ``industry_id``, its directly affiliated enterprises.
+
+    Built once per process and distinct arguments (building the filter costs more than the
+    rest of a light request's scope); callers get a clone (``.all()``), never this object,
+    so nothing evaluates or changes the shared one."""
+    condition = Q(path__startswith=path)
+    if codes:
+        condition |= Q(code__in=codes)
+    if industry_id is not None:
+        condition |= Q(industry_association_id=industry_id)
+    if affiliation:
+        condition |= Q(code__in=list(affiliation))
     return _orgs().filter(condition).values("pk")
 
 
@@ -223,7 +243,8 @@ def _user_version_key(user_id) -> str:
 
 
 def _entry_key(user_id, session_key: str) -> str:
-    return f"{ACTING_CACHE_PREFIX}session:{user_id}:{session_key}"
+    # "session2": entries also hold the user (a snapshot of its fields) since the entry shape 2.
+    return f"{ACTING_CACHE_PREFIX}session2:{user_id}:{session_key}"
 
 
 def acting_cache_seconds() -> int:
@@ -248,6 +269,101 @@ def _versions(user_id) -> tuple[str, str] | None:
     return (found[keys[0]], found[keys[1]]) if None not in (found[keys[0]], found[keys[1]]) else None
 
 
+def _acting_entry(request, user_id) -> dict | None:
+    """The session's cache entry for ``user_id`` when it is current, else ``None``.
+
+    Inputs: the request (its session key names the entry) and the session user's id. Output:
+    ``{"user_id", "versions", "user", "memberships"}`` when the entry was stored for this
+    user and session under the current user and organisations versions (rule R-SC-70);
+    ``None`` when it is missing or stale, with the cache off, without a session, or when the
+    cache fails. One cache round trip per request: the answer is kept on the request, so the
+    user (:func:`session_user`) and the memberships (:func:`session_memberships`) share it.
+    """
+    session = getattr(request, "session", None)
+    session_key = getattr(session, "session_key", None)
+    if not acting_cache_seconds() or not session_key or user_id is None:
+        return None
+    memo = request.__dict__.get("_qc_acting_entry")
+    if memo is not None and memo[0] == (user_id, session_key):
+        return memo[1]
+    entry_key = _entry_key(user_id, session_key)
+    try:
+        found = cache.get_many([entry_key, _user_version_key(user_id), ORGANISATIONS_VERSION_KEY])
+    except Exception:  # the cache is an optimisation: without it, read the database
+        logger.warning("Acting-membership cache unavailable", exc_info=True)
+        return None
+    entry = found.get(entry_key)
+    versions = (found.get(_user_version_key(user_id)), found.get(ORGANISATIONS_VERSION_KEY))
+    current = (
+        entry
+        if entry
+        and None not in versions
+        and entry.get("user_id") == user_id
+        and entry["versions"] == versions
+        else None
+    )
+    request._qc_acting_entry = ((user_id, session_key), current)
+    return current
+
+
+def _user_snapshot(user):
+    """A copy of ``user`` holding only its field values (no attributes that middlewares or
+    views added, such as the two-factor device), as stored in the acting cache."""
+    names = [field.attname for field in user._meta.concrete_fields]
+    return user._meta.model.from_db(
+        user._state.db or "default", names, [getattr(user, name) for name in names]
+    )
+
+
+def session_user(request):
+    """The signed-in user of the request's session (``request.user``), as
+    ``django.contrib.auth.get_user`` returns it, read from the acting cache when it is current.
+
+    Inputs: the request with its session. Output: the user, or ``AnonymousUser``. A cached
+    user is used only when the session names that user with a configured backend and the
+    session's authentication hash matches the cached user's (so a password change signs other
+    sessions out as Django does); the cache entry is replaced when the user is saved or
+    deleted (deactivation, password, last login; rule R-SC-70). Otherwise, and whenever the
+    cache is off or fails, Django's ``get_user`` reads the database (one query) and verifies
+    the session as usual (flushing it when the hash does not match).
+    """
+    from django.contrib import auth
+    from django.core.exceptions import ValidationError
+    from django.utils.crypto import constant_time_compare
+
+    session = request.session
+    try:
+        user_id = auth.get_user_model()._meta.pk.to_python(session[auth.SESSION_KEY])
+        backend_path = session[auth.BACKEND_SESSION_KEY]
+    except (KeyError, ValidationError):
+        return auth.get_user(request)
+    session_hash = session.get(auth.HASH_SESSION_KEY)
+    if session_hash and backend_path in settings.AUTHENTICATION_BACKENDS:
+        entry = _acting_entry(request, user_id)
+        user = entry.get("user") if entry else None
+        if user is not None and constant_time_compare(session_hash, user.get_session_auth_hash()):
+            return user
+    return auth.get_user(request)
+
+
+class SessionAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's ``AuthenticationMiddleware`` with ``request.user`` from :func:`session_user`:
+    a signed-in session's user comes from the acting cache with its memberships (one cache
+    round trip for both instead of a database query and a cache read; issue 10 item 4, the
+    fixed cost of a request). ``request.auser`` (async views) is Django's own."""
+
+    def process_request(self, request):
+        """Set ``request.user`` lazily (read on first use, once per request)."""
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _request_user(request))
+
+
+def _request_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = session_user(request)
+    return request._cached_user
+
+
 def session_memberships(request, user) -> list[Membership]:
     """The active memberships of ``user`` (as :func:`memberships_of`), cached per session.
 
@@ -257,7 +373,8 @@ def session_memberships(request, user) -> list[Membership]:
     user and session under the current user and organisations versions (rule R-SC-70: a
     revoked membership, a deactivated user or a moved organisation take effect on the next
     request); otherwise, and for requests without a session (API tokens), the database is
-    read (one query) and, with a session, the list stored for ``ACTING_CACHE_SECONDS``.
+    read (one query) and, with a session, the list stored for ``ACTING_CACHE_SECONDS`` with
+    a snapshot of the user (read by :func:`session_user` on the next requests).
     Cache failures fall back to the database.
     """
     seconds = acting_cache_seconds()
@@ -265,24 +382,21 @@ def session_memberships(request, user) -> list[Membership]:
     session_key = getattr(session, "session_key", None)
     if not seconds or not session_key or not getattr(user, "is_authenticated", False):
         return memberships_of(user)
-    entry_key = _entry_key(user.pk, session_key)
-    try:
-        found = cache.get_many([entry_key, _user_version_key(user.pk), ORGANISATIONS_VERSION_KEY])
-    except Exception:
-        logger.warning("Acting-membership cache unavailable", exc_info=True)
-        return memberships_of(user)
-    entry = found.get(entry_key)
-    versions = (found.get(_user_version_key(user.pk)), found.get(ORGANISATIONS_VERSION_KEY))
-    if entry and None not in versions and entry["user"] == user.pk and entry["versions"] == versions:
+    entry = _acting_entry(request, user.pk)
+    if entry is not None:
         memberships = entry["memberships"]
     else:
         versions = _versions(user.pk)
         memberships = memberships_of(user)
         if versions is not None:
+            stored = {
+                "user_id": user.pk,
+                "versions": versions,
+                "user": _user_snapshot(user),
+                "memberships": memberships,
+            }
             try:
-                cache.set(
-                    entry_key, {"user": user.pk, "versions": versions, "memberships": memberships}, seconds
-                )
+                cache.set(_entry_key(user.pk, session_key), stored, seconds)
             except Exception:
                 logger.warning("Acting-membership cache unavailable", exc_info=True)
     for membership in memberships:

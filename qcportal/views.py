@@ -8,7 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -530,9 +530,8 @@ class NotificationOpenView(LoginRequiredMixin, View):
     """GET: mark a notification read and go to its object's page (404 for someone else's)."""
 
     def get(self, request, pk: int):
-        notification = Notification.objects.filter(pk=pk, recipient=request.user).first()
-        if notification is None:
-            raise Http404
+        # get(): one indexed query by primary key, without the model's ordering.
+        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
         if notification.read_at is None:
             Notification.objects.filter(pk=pk).update(read_at=timezone.now())
         url = (notification.params or {}).get("url") or ""

@@ -97,7 +97,9 @@ MIDDLEWARE = [
     "qcportal.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, the session user read from the acting-membership
+    # cache with its memberships when current (R-SC-70; one cache read instead of a query).
+    "qcportal.tenancy.SessionAuthenticationMiddleware",
     # django-otp: request.user.is_verified() from the device stored in the session.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -432,7 +434,7 @@ else:
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "qcportal.redis_cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -183,8 +183,8 @@ def test_the_cache_is_per_session_and_per_user(network, login, settings):
     from django.core.cache import cache
 
     entry = cache.get(tenancy._entry_key(network.users.e1_coord.pk, office.session.session_key))
-    assert entry["user"] == network.users.e1_coord.pk
-    entry["user"] = other.pk  # as if the entry had been written for someone else
+    assert entry["user_id"] == network.users.e1_coord.pk
+    entry["user_id"] = other.pk  # as if the entry had been written for someone else
     cache.set(tenancy._entry_key(network.users.e1_coord.pk, office.session.session_key), entry)
     with CaptureQueriesContext(connection) as captured:
         membership, _memberships = acting(office)
@@ -236,3 +236,57 @@ def test_scope_of_an_affiliated_enterprise_needs_no_query(network, login, django
     cached = [m for m in tenancy.memberships_of(network.users.e1_coord) if m.organisation_id == e2.pk][0]
     with django_assert_num_queries(0):
         scope_for(cached)
+
+
+def user_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if 'FROM "qcportal_user"' in q["sql"]]
+
+
+def test_the_session_user_is_read_from_the_cache_with_its_memberships(network, login, settings):
+    settings.ACTING_CACHE_SECONDS = 600
+    client = login(network.users.e1_coord)
+    client.get(reverse(PAGE))  # stores the entry
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(PAGE))
+    assert response.status_code == 200
+    assert user_queries(captured) == [] and membership_queries(captured) == []
+    user = response.wsgi_request.user
+    assert user.pk == network.users.e1_coord.pk and user.is_authenticated
+    # Only the user's fields are kept: nothing a middleware added (the two-factor device).
+    from django.core.cache import cache
+
+    entry = cache.get(tenancy._entry_key(user.pk, client.session.session_key))
+    assert entry["user"].pk == user.pk and "otp_device" not in entry["user"].__dict__
+
+
+def test_without_the_cache_the_user_is_read_from_the_database(network, login, settings):
+    settings.ACTING_CACHE_SECONDS = 0
+    client = login(network.users.e1_coord)
+    client.get(reverse(PAGE))
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse(PAGE))
+    assert len(user_queries(captured)) == 1
+
+
+def test_a_password_change_signs_the_other_sessions_out(network, login):
+    office, phone = login(network.users.e1_coord), login(network.users.e1_coord)
+    acting(office), acting(phone)
+    user = network.users.e1_coord
+    with no_tenant():
+        user.set_password("a-new-long-password-2026")
+        user.save()
+    for client in (office, phone):
+        response = client.get(reverse(PAGE))
+        assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_a_session_whose_hash_does_not_match_the_cached_user_is_signed_out(network, login):
+    from django.contrib.auth import HASH_SESSION_KEY
+
+    client = login(network.users.e1_coord)
+    acting(client)  # the entry holds the user
+    session = client.session
+    session[HASH_SESSION_KEY] = "0" * 64  # not this user's hash (e.g. a forged or old session)
+    session.save()
+    response = client.get(reverse(PAGE))
+    assert response.status_code == 302 and reverse("login") in response.url

@@ -99,3 +99,27 @@ def test_membership_switch_only_to_own_memberships(network, login):
     with no_tenant():
         foreign = network.users.pb_staff.memberships.first()
     assert client.post(reverse("switch-membership", args=[foreign.pk])).status_code == 404
+
+
+def test_the_share_querysets_are_built_once_and_handed_out_as_clones(network):
+    """The scope's id querysets are built once per process and place (qcportal.tenancy.
+    _share_queryset); each caller gets its own clone, so evaluating one never fills or changes
+    what the next request gets, and a moved organisation gets the querysets of its new place."""
+    from qcportal import tenancy
+
+    with no_tenant():
+        pa = Organisation.objects.get(code="PA")
+    first, second = tenancy.lineage_organisations(pa), tenancy.lineage_organisations(pa)
+    assert first is not second and str(first.query) == str(second.query)
+    with no_tenant():
+        codes = set(Organisation.objects.filter(pk__in=first).values_list("code", flat=True))
+        subtree = set(Organisation.objects.filter(path__startswith=pa.path).values_list("code", flat=True))
+    assert codes == subtree | {"CAQ"} and {"PA", "E1"} <= codes and "PB" not in codes
+    with no_tenant():
+        assert set(Organisation.objects.filter(pk__in=second).values_list("code", flat=True)) == codes
+    assert second._result_cache is None
+    with no_tenant():
+        pa.parent = Organisation.objects.get(code="PB")  # moved under another province (in memory)
+        pa.path = "/CAQ/PB/PA/"
+    moved = tenancy.visible_organisations(pa)
+    assert "/CAQ/PB/PA/" in str(moved.query) and "/CAQ/PA/" not in str(moved.query)
