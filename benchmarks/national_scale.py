@@ -12,7 +12,8 @@ figure beside its floor measured in the same run, and prints the ratio:
    ``--think`` seconds (default 0.5, exponential: independent users, not in lockstep)
    between requests, against a gunicorn server of the portal started here with
    ``benchmarks/bench_settings.py`` and the production server's workers and threads
-   (``--workers 3 --threads 4``, as the Dockerfile runs it). Floor: a bare Django view with
+   (``--workers 3 --threads 4`` and a psycopg pool per process, ``DATABASE_POOL``, as
+   docker-compose runs it). Floor: a bare Django view with
    one indexed query (an enterprise's 25 circles by ``organisation_id``) under the same load. Target ≤ 100 ms p95,
    the same at 200,000 and 2,000,000 circles.
 2. Association dashboard of the national association (CAQ, as its leadership): cold (cache
@@ -24,7 +25,9 @@ figure beside its floor measured in the same run, and prints the ratio:
    Target: within 2× of each other at 10,000,000 audit rows.
 5. Fixed cost: the lightest authenticated page (opening a read notification: session, user,
    acting membership and scope, one indexed query, a redirect) against the bare view,
-   in-process, median of ``--fixed-requests``. Target ≤ 3×. The notifications list (a full
+   in-process, median of ``--fixed-requests`` each, run in alternating blocks
+   (:func:`paired_median_ms`). Target ≤ 3×. ``benchmarks/fixed_cost.py`` also counts the
+   instructions of both (valgrind), which the machine's speed does not change. The notifications list (a full
    page with the base template) is printed beside it for information.
 
 ``--json FILE`` writes the figures; ``--baseline FILE`` (a previous run's JSON, e.g. at
@@ -80,6 +83,22 @@ def percentile(values: list[float], fraction: float) -> float:
     """The ``fraction`` percentile (0–1) of ``values`` (nearest rank), in the values' unit."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def paired_median_ms(fns: list, repeat: int, block: int = 20) -> list[float]:
+    """Median wall times of each of ``fns`` over ``repeat`` calls, in milliseconds, the calls
+    run in alternating blocks of ``block`` (``fns[0]`` × block, ``fns[1]`` × block, …) so that
+    each function and its floor see the same machine: on this shared 2-core machine the speed
+    of a Python loop changes twofold within seconds, and measuring the floor first and the
+    page after made the same code's ratio swing between 2.7× and 4.4×."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(max(1, repeat // block)):
+        for fn, bucket in zip(fns, times, strict=True):
+            for _ in range(block):
+                start = time.perf_counter()
+                fn()
+                bucket.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(bucket) for bucket in times]
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -182,7 +201,13 @@ class Server:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings"}
+        # As docker-compose runs the web service: a psycopg pool per process sized to its
+        # threads (without it every request would open a new PostgreSQL connection).
+        env = {
+            "DATABASE_POOL": f"min_size=1,max_size={threads},timeout=10",
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        }
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
             [
                 sys.executable,
@@ -378,9 +403,10 @@ def main() -> None:  # noqa: PLR0915 — one straight sequence of measurements
         raise SystemExit(f"opening a notification answered {opened.status_code} {opened.get('Location')}")
     notifications = reverse("notification-list")
     get_ok(light, notifications)
-    bare_ms = median_ms(lambda: get_ok(bare, "/bench/bare/"), args.fixed_requests)
-    open_ms = median_ms(lambda: light.get(open_url), args.fixed_requests)
-    list_ms = median_ms(lambda: get_ok(light, notifications), args.fixed_requests)
+    bare_ms, open_ms, list_ms = paired_median_ms(
+        [lambda: get_ok(bare, "/bench/bare/"), lambda: light.get(open_url), lambda: get_ok(light, notifications)],
+        args.fixed_requests,
+    )
     figures.append(("lightest authenticated page (open)", open_ms, bare_ms, "≤ 3×"))
     figures.append(("notifications list (a full page)", list_ms, bare_ms, "information"))
 
