@@ -404,7 +404,11 @@ def main() -> None:  # noqa: PLR0915 — one straight sequence of measurements
     notifications = reverse("notification-list")
     get_ok(light, notifications)
     bare_ms, open_ms, list_ms = paired_median_ms(
-        [lambda: get_ok(bare, "/bench/bare/"), lambda: light.get(open_url), lambda: get_ok(light, notifications)],
+        [
+            lambda: get_ok(bare, "/bench/bare/"),
+            lambda: light.get(open_url),
+            lambda: get_ok(light, notifications),
+        ],
         args.fixed_requests,
     )
     figures.append(("lightest authenticated page (open)", open_ms, bare_ms, "≤ 3×"))
