@@ -99,6 +99,7 @@ def main() -> None:
     if args.child:
         counted_child(args.child, args.counted)
         return
+    print(f"machine speed: sum(range(1_000_000)) in {bench.machine_speed_ms():.1f} ms (best of 5)")
     bare, opened = requests_of("bare"), requests_of("open")
     bare_ms, open_ms = bench.paired_median_ms([bare, opened], args.requests)
     print(f"{'figure':<44}{'ours':>12}{'floor':>12}{'ratio':>8}  target")

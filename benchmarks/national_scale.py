@@ -101,6 +101,15 @@ def paired_median_ms(fns: list, repeat: int, block: int = 20) -> list[float]:
     return [statistics.median(bucket) for bucket in times]
 
 
+def machine_speed_ms() -> float:
+    """The time of a fixed pure-Python loop (summing 1,000,000 integers), best of 5, in
+    milliseconds: printed with the figures so that runs on different days can be compared
+    (the shared machines here differ, and change, by twofold or more)."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(1_000_000))", number=5, repeat=5)) / 5 * 1000
+
+
 def median_ms(fn, repeat: int) -> float:
     """Median wall time of ``repeat`` calls of ``fn``, in milliseconds."""
     times = []
@@ -418,6 +427,8 @@ def main() -> None:  # noqa: PLR0915 — one straight sequence of measurements
     print(
         f"National scale benchmark — {results['circles']:,} circles, audit ≈ {results['audit_rows']:,} rows"
     )
+    results["machine_speed_ms"] = machine_speed_ms()
+    print(f"machine speed: sum(range(1_000_000)) in {results['machine_speed_ms']:.1f} ms (best of 5)")
     print(f"{'figure':<42}{'ours (ms)':>11}{'floor (ms)':>12}{'ratio':>8}  target")
     for label, ours_ms, floor_ms, target in figures:
         print(f"{label:<42}{ours_ms:>11.1f}{floor_ms:>12.1f}{ours_ms / floor_ms:>8.2f}  {target}")
