@@ -11,15 +11,18 @@ class PromotionConfig(AppConfig):
     verbose_name = _("活动推进")
 
     def ready(self) -> None:
-        """Register the audited models, the API routes and the recommending unit's scope
-        (enterprises signed up through it, seed 003 §二.3(2))."""
+        """Register the audited models, the API routes, the recommending unit's scope
+        (enterprises signed up through it, seed 003 §二.3(2)) and the plans' to-do items."""
         from qcportal.roles import Role
         from qcportal.tenancy import register_scope_provider
+        from qcportal.todos import register_todo_provider
 
         from . import audit, workflow  # noqa: F401  (workflow: declarations bind on import)
         from .api import routes
         from .scopes import unit_scope
+        from .todos import promotion_todos
 
         audit.register()
         routes.register()
         register_scope_provider(Role.UNIT_COORDINATOR, unit_scope)
+        register_todo_provider(promotion_todos)

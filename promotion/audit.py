@@ -4,9 +4,9 @@ from auditlog.registry import auditlog
 
 
 def register() -> None:
-    """Register campaigns, stages, domains, sign-ups, extensions, figures, conferences and the promotion structure."""
-    """Register campaigns, stages, domains, figures, conferences, the promotion structure and
-    announcements with their attachments."""
+    """Register campaigns, stages, domains, sign-ups, extensions, figures, conferences, the
+    promotion structure, announcements with their attachments and the annual promotion plans
+    (their rows change only with the plan's content page, whose saves are the plan's)."""
     from .models import (
         Announcement,
         AnnouncementAttachment,
@@ -16,6 +16,7 @@ def register() -> None:
         CampaignStage,
         EnterpriseAnnualFigures,
         PresentationConference,
+        PromotionPlan,
         QualityCommittee,
         StageExtension,
         StructureMember,
@@ -31,6 +32,7 @@ def register() -> None:
         StageExtension,
         EnterpriseAnnualFigures,
         PresentationConference,
+        PromotionPlan,
         QualityCommittee,
         StructureMember,
     ):

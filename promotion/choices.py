@@ -36,3 +36,40 @@ class GradeScheme(models.TextChoices):
     BENCHMARK_EXCELLENT = "benchmark_excellent", _("标杆级成果、优秀成果")
     NATIONAL_EXCELLENT = "national_excellent", _("全国优秀质量管理小组")
     THREE_GRADES = "three_grades", _("一等奖、二等奖、三等奖")
+
+
+class PlanStatus(models.TextChoices):
+    """Lifecycle of a promotion plan (declared in ``promotion/workflow.py``; seed 001 §5.2,
+    §6.4): drafted by the management layer, approved or returned by the decision layer."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审批")
+    APPROVED = "approved", _("已批准")
+    RETURNED = "returned", _("已退回")
+
+
+class ActivityType(models.TextChoices):
+    """The kinds of mass quality activity an organisation may choose for the year (seed 001
+    §3.5, §6.3)."""
+
+    TRAINING = "training", _("质量培训")
+    COMPETITION = "competition", _("质量竞赛")
+    QC_CIRCLE = "qc_circle", _("质量管理小组活动")
+    TRUSTED_TEAM = "trusted_team", _("质量信得过班组建设")
+    INNOVATION = "innovation", _("质量创新活动")
+    LEAN_SITE = "lean_site", _("现场精益管理活动")
+
+
+class GoalMetric(models.TextChoices):
+    """What a plan's goal measures (seed 001 §6.2: measurable goals). Each but ``other`` is
+    a figure of the organisation's dashboard for the plan's year (``reports.dashboards
+    .headline``), so the actual value is read, not typed; ``other`` carries its actual value
+    in the goal itself."""
+
+    CIRCLES_REGISTERED = "circles_registered", _("注册QC小组数（个）")
+    PARTICIPATION_RATE = "participation_rate", _("QC小组活动参与率（%）")
+    CIRCLES_ACTIVE = "circles_active", _("活动小组数（个）")
+    RESULTS = "results", _("取得成果数（个）")
+    RESULTS_RATE = "results_rate", _("成果率（%）")
+    BENEFIT = "benefit", _("可计算经济效益（万元）")
+    OTHER = "other", _("其他（手工填写实际值）")

@@ -16,7 +16,7 @@ from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.roles import Layer
 from qcportal.tenancy import lineage_manager, tenant_manager
 
-from .choices import CampaignStatus, GradeScheme, StageKind
+from .choices import ActivityType, CampaignStatus, GoalMetric, GradeScheme, PlanStatus, StageKind
 
 #: The five domains of seed 003, 一、3 (制造类、市场服务类、非营利性服务类、建造类、“专精特新”中小企业类),
 #: a new campaign's default domains.
@@ -560,3 +560,191 @@ class AnnouncementAttachment(models.Model):
     def get_additional_data(self) -> dict:
         """Audit trail: attachments belong to the announcement's association."""
         return {"organisation_id": self.announcement.organisation_id}
+
+
+class PromotionPlan(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """An organisation's annual promotion plan of mass quality activities (群众性质量活动年度
+    推进计划; seed 001 §6, §7.1).
+
+    One per organisation and year. It holds the quality diagnosis (:class:`PlanFinding`:
+    weak points with their evidence, §6.1), the direction (§6.2) and its measurable goals
+    (:class:`PlanGoal`), the chosen activity types with their purpose (:class:`PlanActivity`,
+    §6.3), the key projects with budget in 万元 and schedule (:class:`PlanProject`, §6.4) and
+    the activity plans (:class:`ActivityPlan`: theme, time, responsibilities, resources,
+    expected results; §7.1). Drafted by the management layer, approved by the decision layer
+    (seed 001 §5.2.1–5.2.2): ``status`` is declared in ``promotion/workflow.py``.
+    """
+
+    # No index of its own: promotion_plan_org_year_uniq starts with it.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("推进机构"),
+        db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
+    title = models.CharField(_("计划名称"), max_length=200)
+    direction = models.TextField(_("推进方向"), max_length=2000, blank=True)
+    status = FSMField(
+        _("状态"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT, protected=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("编制人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("年度推进计划")
+        verbose_name_plural = _("年度推进计划")
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="promotion_plan_org_year_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def editable(self) -> bool:
+        """The plan's content may change: while drafted or after being returned."""
+        return self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+class PlanPart(models.Model):
+    """A row of a plan (abstract): scoped by its plan's organisation, ordered by ``position``."""
+
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    objects = tenant_manager("plan__organisation")
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class PlanFinding(PlanPart):
+    """A weak point found by the quality diagnosis, with its evidence (质量诊断, seed 001 §6.1)."""
+
+    plan = models.ForeignKey(PromotionPlan, on_delete=models.CASCADE, related_name="findings")
+    weak_point = models.CharField(_("薄弱环节"), max_length=200)
+    evidence = models.CharField(_("依据（数据、事实）"), max_length=500)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("质量诊断")
+        verbose_name_plural = _("质量诊断")
+
+    def __str__(self) -> str:
+        return str(self.weak_point)
+
+
+class PlanGoal(PlanPart):
+    """A measurable goal of the plan (推进目标, seed 001 §6.2): a metric and its target; the
+    actual value of a dashboard metric is read from the dashboard, that of ``other`` is
+    typed here (``actual``)."""
+
+    plan = models.ForeignKey(PromotionPlan, on_delete=models.CASCADE, related_name="goals")
+    metric = models.CharField(_("指标"), max_length=32, choices=GoalMetric.choices)
+    description = models.CharField(_("目标说明"), max_length=200, blank=True)
+    target = models.DecimalField(
+        _("目标值"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    actual = models.DecimalField(
+        _("实际值（其他指标）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("推进目标")
+        verbose_name_plural = _("推进目标")
+        constraints = [
+            models.CheckConstraint(condition=Q(target__gte=0), name="promotion_plangoal_target_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_metric_display())
+
+
+class PlanActivity(PlanPart):
+    """An activity type chosen for the year, with its purpose (活动选定, seed 001 §6.3)."""
+
+    # No index of its own: promotion_planactivity_plan_kind_uniq starts with it.
+    plan = models.ForeignKey(
+        PromotionPlan, on_delete=models.CASCADE, related_name="activities", db_index=False
+    )
+    kind = models.CharField(_("活动类型"), max_length=16, choices=ActivityType.choices)
+    purpose = models.CharField(_("定位与适用范围"), max_length=500)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("选定的活动类型")
+        verbose_name_plural = _("选定的活动类型")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind"], name="promotion_planactivity_plan_kind_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class PlanProject(PlanPart):
+    """A key project of the annual plan with its budget (万元) and schedule (重点项目、预算
+    安排与进度要求, seed 001 §6.4)."""
+
+    plan = models.ForeignKey(PromotionPlan, on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(_("重点项目"), max_length=200)
+    budget = models.DecimalField(
+        _("预算（万元）"), max_digits=12, decimal_places=2, default=ZERO, validators=[MinValueValidator(0)]
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("完成日期"))
+    responsible = models.CharField(_("责任部门/人"), max_length=100, blank=True)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("重点项目")
+        verbose_name_plural = _("重点项目")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="promotion_planproject_dates"
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="promotion_planproject_budget_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class ActivityPlan(PlanPart):
+    """The implementation plan of one activity (活动实施方案, seed 001 §7.1): theme, time,
+    responsibilities, resources and expected results."""
+
+    plan = models.ForeignKey(PromotionPlan, on_delete=models.CASCADE, related_name="activity_plans")
+    kind = models.CharField(_("活动类型"), max_length=16, choices=ActivityType.choices)
+    theme = models.CharField(_("活动主题"), max_length=200)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    responsibilities = models.CharField(_("责任分工"), max_length=500)
+    resources = models.CharField(_("资源配置"), max_length=500, blank=True)
+    expected_results = models.CharField(_("预期成效"), max_length=500)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("活动实施方案")
+        verbose_name_plural = _("活动实施方案")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="promotion_activityplan_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.theme)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import announcements, views
+from . import announcements, views, views_plans
 
 app_name = "promotion"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         name="extension-revoke",
     ),
     path("campaigns/<str:code>/sign-up/", views.EntryView.as_view(), name="entry"),
+    # 年度推进计划 (issue 11, item 1): promotion/views_plans.py
+    path("plans/", views_plans.PlanListView.as_view(), name="plan-list"),
+    path("plans/new/", views_plans.PlanCreateView.as_view(), name="plan-create"),
+    path("plans/<int:pk>/", views_plans.PlanDetailView.as_view(), name="plan-detail"),
+    path("plans/<int:pk>/edit/", views_plans.PlanEditView.as_view(), name="plan-edit"),
     # 通知公告 (issue 7, item 10): promotion/announcements.py
     path("announcements/", announcements.AnnouncementListView.as_view(), name="announcement-list"),
     path("announcements/new/", announcements.AnnouncementFormView.as_view(), name="announcement-create"),

@@ -11,10 +11,12 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qcportal.models import Membership
+from qcportal.roles import ROLE_PERMISSIONS
 from qcportal.workflow import Guard, Transition, Workflow
 
-from .choices import CampaignStatus
-from .models import Campaign
+from .choices import CampaignStatus, PlanStatus
+from .models import Campaign, PromotionPlan
 
 C = CampaignStatus
 
@@ -74,6 +76,119 @@ CAMPAIGN_WORKFLOW = Workflow(
             comment="required",
             comment_label=_("重新开放原因"),
             style="outline-secondary",
+        ),
+    ],
+)
+
+
+# --- The annual promotion plan (issue 11 item 1; seed 001 §5.2, §6) ------------------------
+P = PlanStatus
+
+
+def is_own_organisation(membership, plan: PromotionPlan) -> bool:
+    """The acting organisation is the one whose plan it is (推进机构 plans for itself)."""
+    return membership.organisation_id == plan.organisation_id
+
+
+def plan_holders(permission: str):
+    """``notify`` function: ``(user_id, organisation_id)`` of the plan organisation's active
+    members whose role carries ``permission`` (e.g. the decision layer for ``plans:approve``)."""
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
+
+    def recipients(plan: PromotionPlan, ctx=None):
+        return Membership._base_manager.filter(
+            organisation_id=plan.organisation_id, role__in=roles, is_active=True
+        ).values_list("user_id", "organisation_id")
+
+    return recipients
+
+
+def plan_author(plan: PromotionPlan, ctx=None):
+    """``(user_id, organisation_id)`` of the member who drafted the plan, when known."""
+    return [(plan.created_by_id, plan.organisation_id)] if plan.created_by_id else []
+
+
+PLAN_HAS_DIAGNOSIS = Guard(
+    "R-PL-01",
+    _("请先填写质量诊断：至少一个薄弱环节及其依据（DB43 §6.1 质量诊断）。"),
+    lambda plan, ctx: plan.findings.exists(),
+)
+PLAN_HAS_GOALS = Guard(
+    "R-PL-02",
+    _("请先填写可衡量的推进目标：至少一项指标及其目标值（DB43 §6.2 明确方向）。"),
+    lambda plan, ctx: plan.goals.exists(),
+)
+PLAN_HAS_ACTIVITIES = Guard(
+    "R-PL-03",
+    _("请先选定本年度开展的活动类型并说明其定位（DB43 §6.3 活动选定）。"),
+    lambda plan, ctx: plan.activities.exists(),
+)
+PLAN_HAS_PROJECTS = Guard(
+    "R-PL-04",
+    _("请先列出重点项目及其预算和进度要求（DB43 §6.4 制定计划）。"),
+    lambda plan, ctx: plan.projects.exists(),
+)
+
+PLAN_WORKFLOW = Workflow(
+    entity="promotion.plan",
+    model=PromotionPlan,
+    field="status",
+    url=lambda plan: reverse("promotion:plan-detail", args=[plan.pk]),
+    transitions=[
+        Transition(
+            "submit",
+            _("提交审批"),
+            source=(P.DRAFT, P.RETURNED),
+            target=P.SUBMITTED,
+            permission="plans:draft",
+            verb_past="submitted",
+            rule=is_own_organisation,
+            guards=(PLAN_HAS_DIAGNOSIS, PLAN_HAS_GOALS, PLAN_HAS_ACTIVITIES, PLAN_HAS_PROJECTS),
+            notify=plan_holders("plans:approve"),
+            notice=_("年度推进计划“%(object)s”已提交，请审批（%(actor)s）。"),
+            description=_("管理层编制计划后提交决策层审批（DB43 §5.2.2 计划制定）。"),
+        ),
+        Transition(
+            "approve",
+            _("批准计划"),
+            source=(P.SUBMITTED,),
+            target=P.APPROVED,
+            permission="plans:approve",
+            verb_past="approved",
+            rule=is_own_organisation,
+            notify=plan_author,
+            notice=_("年度推进计划“%(object)s”已批准（%(actor)s）。"),
+            style="success",
+            description=_("决策层审定计划、配置资源（DB43 §5.2.1）；批准后计划不再修改，按计划推进和跟踪。"),
+        ),
+        Transition(
+            "return",
+            _("退回修改"),
+            source=(P.SUBMITTED,),
+            target=P.RETURNED,
+            permission="plans:approve",
+            verb_past="returned",
+            rule=is_own_organisation,
+            comment="required",
+            comment_label=_("退回原因"),
+            notify=plan_author,
+            notice=_("年度推进计划“%(object)s”被退回修改（%(actor)s）。"),
+            style="warning",
+        ),
+        Transition(
+            "revise",
+            _("重新修订"),
+            source=(P.APPROVED,),
+            target=P.DRAFT,
+            permission="plans:approve",
+            verb_past="reopened",
+            rule=is_own_organisation,
+            comment="required",
+            comment_label=_("修订原因"),
+            notify=plan_author,
+            notice=_("年度推进计划“%(object)s”已重新打开修订（%(actor)s）。"),
+            style="outline-secondary",
+            description=_("年中调整计划时由决策层重新打开，修订后须再次审批。"),
         ),
     ],
 )

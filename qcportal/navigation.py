@@ -17,6 +17,7 @@ NAVIGATION = (
     (pgettext_lazy("navigation", "活动记录"), "circles:record-list", ("circles:view", "circles:view_own")),
     (_("年度活动"), "promotion:campaign-list", "campaigns:view"),
     (pgettext_lazy("navigation", "成果申报"), "evaluation:submission-list", "submissions:view"),
+    (_("推进计划"), "promotion:plan-list", "plans:view"),
     (_("通知公告"), "promotion:announcement-list", "campaigns:view"),
     (
         _("推进组织"),

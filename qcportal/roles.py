@@ -90,7 +90,7 @@ LAYER_DUTIES: dict[str, tuple[Duty, ...]] = {
             "planning",
             _("计划制定、培训指导、协调服务；QC小组组建与注册审核"),
             "seed 001 §5.2.2, §7.3",
-            frozenset({"circles:manage", "structure:manage"}),
+            frozenset({"circles:manage", "structure:manage", "plans:draft"}),
         ),
         Duty(
             "process_control",
@@ -135,6 +135,7 @@ _ASSOCIATION_READ = {
     "statistics:view",
     "dashboards:view",
     "reports:view",
+    "plans:view",
 }
 
 #: ``area:action`` permissions granted by each role. Enterprise roles take the permissions
@@ -153,9 +154,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "evaluation:release",
             "reports:export",
             "audit:view",
+            "plans:draft",
         }
     ),
-    Role.ASSOCIATION_LEADERSHIP: frozenset(_ASSOCIATION_READ | {"awards:approve"}),
+    Role.ASSOCIATION_LEADERSHIP: frozenset(_ASSOCIATION_READ | {"awards:approve", "plans:approve"}),
     Role.UNIT_COORDINATOR: frozenset(
         {
             "organisations:view",
@@ -167,7 +169,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.ENTERPRISE_EXECUTIVE: frozenset(
-        {"campaigns:view", "circles:view", "submissions:view", "dashboards:view"}
+        {"campaigns:view", "circles:view", "submissions:view", "dashboards:view", "plans:view"}
         | layer_permissions(Layer.DECISION)
     ),
     Role.ENTERPRISE_COORDINATOR: frozenset(
@@ -175,6 +177,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "campaigns:view",
             "circles:view",
             "figures:report",
+            "plans:view",
             "campaigns:sign_up",
             "submissions:view",
             "submissions:submit",
@@ -226,7 +229,9 @@ PERMISSION_LABELS: dict[str, str] = {
     "projects:review": pgettext_lazy("permission", "课题立项评审和过程检查"),
     "projects:accept": pgettext_lazy("permission", "验收课题"),
     "structure:manage": pgettext_lazy("permission", "维护企业推进组织"),
-    "plans:approve": pgettext_lazy("permission", "审批活动计划"),
+    "plans:view": pgettext_lazy("permission", "查看年度推进计划"),
+    "plans:draft": pgettext_lazy("permission", "编制年度推进计划"),
+    "plans:approve": pgettext_lazy("permission", "审批年度推进计划"),
     "figures:report": pgettext_lazy("permission", "填报企业年度数据"),
     "submissions:view": pgettext_lazy("permission", "查看申报成果"),
     "submissions:submit": pgettext_lazy("permission", "申报成果和上传成果报告"),

@@ -404,6 +404,14 @@ def headline(*, organisation: Organisation, period: Period) -> dict:
 
 
 # --- breakdown by child organisation ----------------------------------------------------------
+def plan_goal_actuals(*, organisation: Organisation, year: int) -> dict:
+    """The actual values of a promotion plan's dashboard goals (issue 11 item 1, R-PL-06):
+    :func:`headline` of ``organisation`` for the calendar year ``year`` (counts, rates in %,
+    benefit in 万元), the same figures as its dashboard. Registered with
+    :func:`promotion.plans.register_goal_actuals`."""
+    return headline(organisation=organisation, period=Period.of_year(year))
+
+
 def _child_key(organisation: Organisation, prefix: str = "organisation__"):
     """SQL expression of the path of the child of ``organisation`` (one level down) that a row
     of an enterprise counts under, over the row's ``<prefix>path``.

@@ -1345,6 +1345,8 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
         with transaction.atomic():
             seed_enterprise_work(orgs)
         with transaction.atomic():
+            seed_promotion_plans()
+        with transaction.atomic():
             seed_live_campaign(orgs, seed_judges(orgs))
         if circles <= DEFAULT_CIRCLES:
             # Issue 10 item 3: years of history for the dashboards. A national load brings its
@@ -1372,6 +1374,134 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
             "logins": logins,
             "national": national,
         }
+
+
+def seed_promotion_plans() -> bool:
+    """The demo's annual promotion plans of this year (issue 11 item 1; seed 001 §6), made
+    through the portal's services and workflow: the demo enterprise's plan (SAQ-PD-E1),
+    drafted and submitted by ``company`` and waiting for ``executive`` (决策层) to approve;
+    the Shanghai association's plan, drafted by ``saq_staff`` and waiting to be completed
+    and submitted. Idempotent (output: created?)."""
+    from promotion.choices import ActivityType, GoalMetric
+    from promotion.models import PromotionPlan
+    from promotion.plans import plan_create, plan_save
+    from promotion.workflow import PLAN_WORKFLOW
+    from qcportal.tenancy import membership_scope
+
+    year = timezone.localdate().year
+    company, staff = _login_membership("company"), _login_membership("saq_staff")
+    if PromotionPlan._base_manager.filter(organisation=company.organisation, year=year).exists():
+        return False
+    d = dt.date
+    with membership_scope(company):
+        plan = plan_create(
+            membership=company,
+            year=year,
+            title=f"{year}年度群众性质量活动推进计划",
+            direction="围绕“降本增效、提质保安全”，以总装和机加工车间为重点，扩大一线员工参与面，"
+            "提高课题完成率和成果转化率。",
+        )
+        plan_save(
+            membership=company,
+            plan=plan,
+            title=plan.title,
+            direction=plan.direction,
+            parts={
+                "findings": [
+                    {
+                        "weak_point": "一线员工参与率偏低",
+                        "evidence": f"{year - 1}年参与率约18%，低于本集团平均水平",
+                    },
+                    {"weak_point": "课题完成率不高", "evidence": f"{year - 1}年注册课题中约三成未按期完成"},
+                ],
+                "goals": [
+                    {
+                        "metric": GoalMetric.CIRCLES_REGISTERED,
+                        "description": "新注册QC小组",
+                        "target": Decimal("12"),
+                    },
+                    {
+                        "metric": GoalMetric.PARTICIPATION_RATE,
+                        "description": "职工参与率",
+                        "target": Decimal("25"),
+                    },
+                    {"metric": GoalMetric.RESULTS, "description": "取得成果", "target": Decimal("8")},
+                    {
+                        "metric": GoalMetric.OTHER,
+                        "description": "成果发表交流（项）",
+                        "target": Decimal("3"),
+                        "actual": Decimal("1"),
+                    },
+                ],
+                "activities": [
+                    {
+                        "kind": ActivityType.QC_CIRCLE,
+                        "purpose": "解决现场质量、成本和安全问题，覆盖全部生产车间",
+                    },
+                    {"kind": ActivityType.TRAINING, "purpose": "普及QC工具和问题解决型课题程序"},
+                    {"kind": ActivityType.LEAN_SITE, "purpose": "总装车间5S与目视化改善"},
+                ],
+                "projects": [
+                    {
+                        "name": "QC小组骨干培训（两期）",
+                        "budget": Decimal("6.00"),
+                        "starts_on": d(year, 3, 1),
+                        "ends_on": d(year, 6, 30),
+                        "responsible": "质量部",
+                    },
+                    {
+                        "name": "年度成果发表会",
+                        "budget": Decimal("3.50"),
+                        "starts_on": d(year, 10, 1),
+                        "ends_on": d(year, 10, 31),
+                        "responsible": "质量部、工会",
+                    },
+                    {
+                        "name": "优秀小组和推进者奖励",
+                        "budget": Decimal("8.00"),
+                        "starts_on": d(year, 11, 1),
+                        "ends_on": d(year, 12, 31),
+                        "responsible": "人力资源部",
+                    },
+                ],
+                "activity_plans": [
+                    {
+                        "kind": ActivityType.QC_CIRCLE,
+                        "theme": "降低总装返工率",
+                        "starts_on": d(year, 3, 1),
+                        "ends_on": d(year, 11, 30),
+                        "responsibilities": "质量部组织，各车间主任负责",
+                        "resources": "专项经费10万元，外部辅导老师2名",
+                        "expected_results": "完成课题不少于8个",
+                    },
+                ],
+            },
+        )
+        PLAN_WORKFLOW.perform(PromotionPlan.objects.get(pk=plan.pk), "submit", membership=company)
+    with membership_scope(staff):
+        draft = plan_create(
+            membership=staff,
+            year=year,
+            title=f"{year}年度上海市群众性质量活动推进计划",
+            direction="扩大中小企业参与面。",
+        )
+        plan_save(
+            membership=staff,
+            plan=draft,
+            title=draft.title,
+            direction=draft.direction,
+            parts={
+                "findings": [{"weak_point": "中小企业参与不足", "evidence": "注册小组集中在大型国企"}],
+                "goals": [
+                    {
+                        "metric": GoalMetric.CIRCLES_REGISTERED,
+                        "description": "全市注册小组",
+                        "target": Decimal("3000"),
+                    }
+                ],
+            },
+        )
+    return True
 
 
 def _points_for(template, rng: random.Random, quality: float) -> dict:

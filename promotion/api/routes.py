@@ -4,7 +4,9 @@ from qcportal.api import register_api_viewset
 
 
 def register() -> None:
-    """Route ``/api/v1/campaigns/``."""
+    """Route ``/api/v1/campaigns/`` and ``/api/v1/plans/``."""
+    from .plans import PlanViewSet
     from .views import CampaignViewSet
 
     register_api_viewset("campaigns", CampaignViewSet, basename="campaign")
+    register_api_viewset("plans", PlanViewSet, basename="plan")

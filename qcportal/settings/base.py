@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
         "ScoreSheetStatusEnum": "evaluation.choices.ScoreSheetStatus",
         "RunStatusEnum": "reports.choices.RunStatus",
         "CampaignStatusEnum": "promotion.choices.CampaignStatus",
+        "PlanStatusEnum": "promotion.choices.PlanStatus",
+        "ActivityTypeEnum": "promotion.choices.ActivityType",
     },
 }
 

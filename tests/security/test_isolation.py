@@ -83,6 +83,10 @@ PUBLIC_ROUTES = {
         "creates an API token for the requester only, no tenant data; tested in "
         "tests/qcportal/test_tokens.py::test_two_devices_get_two_named_tokens_and_the_key_is_shown_once"
     ),
+    "promotion:plan-create": (
+        "creates a plan of the acting organisation only (no organisation in the input); tested in "
+        "tests/promotion/test_plans.py::test_another_enterprise_sees_no_plan"
+    ),
     "api:notification-read-all": (
         "POST only, marks the requester's own notifications; tested in "
         "tests/qcportal/test_notifications_delivery.py::test_notifications_api_read_and_read_all_isolated"
@@ -205,6 +209,19 @@ def _announcement_attachment(organisation, user):
     return attachment
 
 
+def _plan(organisation, user):
+    from promotion.models import PromotionPlan
+
+    plan, _created = PromotionPlan.objects.get_or_create(
+        organisation=organisation,
+        year=2026,
+        defaults={"title": f"{organisation.name}推进计划", "created_by": user},
+    )
+    return plan
+
+
+PLAN_PB = lambda n: {"pk": _plan(n.pb, n.users.pb_staff).pk}  # noqa: E731
+PLAN_PA = lambda n: {"pk": _plan(n.pa, n.users.pa_staff).pk}  # noqa: E731
 AN_PB = lambda n: {"pk": _announcement(n.pb, n.users.pb_staff).pk}  # noqa: E731
 AN_PA = lambda n: {"pk": _announcement(n.pa, n.users.pa_staff).pk}  # noqa: E731
 AT_PB = lambda n: {"pk": _announcement_attachment(n.pb, n.users.pb_staff).pk}  # noqa: E731
@@ -451,6 +468,15 @@ CASES: dict[str, Case] = {
         lambda n: {"code": "PB-T", "pk": _extension(n.campaign_pb, n.e4, n.users.pb_staff).pk},
         lambda n: {"code": "CAQ-T", "pk": _extension(n.campaign, n.e1, n.users.caq_staff).pk},
         method="post",
+    ),
+    # --- annual promotion plans (年度推进计划, issue 11 item 1; tests/promotion/test_plans.py)
+    "promotion:plan-list": Case("list"),
+    "promotion:plan-detail": Case("object", PLAN_PB, PLAN_PA),
+    "promotion:plan-edit": Case("object", PLAN_PB, PLAN_PA),
+    "api:plan-list": Case("list", api=True),
+    "api:plan-detail": Case("object", PLAN_PB, PLAN_PA, api=True),
+    "api:plan-transitions": Case(
+        "object", PLAN_PB, PLAN_PA, method="post", data={"transition": "submit"}, api=True
     ),
     # --- announcements (通知公告, issue 7 item 10; tests/promotion/test_announcements.py)
     "promotion:announcement-list": Case("list"),
@@ -876,6 +902,7 @@ DETAIL_FIELDS = (
     "content",
     "tools",
     "introduction",
+    "direction",
 )
 
 LEAF_ONLY = "belongs to an enterprise (a leaf of the hierarchy): no ancestor of a requester owns one"
@@ -908,6 +935,9 @@ EDIT_CASES: dict[str, EditCase] = {
     "promotion:campaign-edit": EditCase(lambda n: n.campaign_pb, lambda n: n.campaign),
     "promotion:announcement-edit": EditCase(
         lambda n: _announcement(n.pb, n.users.pb_staff), lambda n: _announcement(n.caq, n.users.caq_staff)
+    ),
+    "promotion:plan-edit": EditCase(
+        lambda n: _plan(n.pb, n.users.pb_staff), lambda n: _plan(n.caq, n.users.caq_staff)
     ),
     "reports:campaign-forms": EditCase(
         lambda n: n.campaign_pb,
