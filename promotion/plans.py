@@ -147,6 +147,16 @@ def _check_kinds_once(rows: list[dict]) -> None:
         seen.add(row.get("kind"))
 
 
+def approved_plan(*, organisation, year: int) -> PromotionPlan | None:
+    """The approved plan of ``organisation`` for ``year`` in the tenant scope, or ``None``
+    (the dashboard shows its goals' progress, R-PL-06)."""
+    from .choices import PlanStatus
+
+    return PromotionPlan.objects.filter(
+        organisation=organisation, year=year, status=PlanStatus.APPROVED
+    ).first()
+
+
 # --- Progress: target against actual -----------------------------------------------------
 GoalActuals = Callable[..., dict]
 _goal_actuals: list[GoalActuals] = []
@@ -174,18 +184,19 @@ class GoalProgress:
         return self.actual is not None and self.actual >= self.goal.target
 
 
-def plan_progress(plan: PromotionPlan, goals=None) -> list[GoalProgress]:
+def plan_progress(plan: PromotionPlan, goals=None, *, figures: dict | None = None) -> list[GoalProgress]:
     """Each goal of ``plan`` beside its actual value for the plan's year (R-PL-06).
 
-    Inputs: the plan and optionally its goals (already read). Output: a list of
+    Inputs: the plan, optionally its goals (already read) and the dashboard ``figures`` of the
+    plan's organisation and year when the caller has them (the dashboard page). Output: a list of
     :class:`GoalProgress` in the goals' order. Dashboard metrics are read once for all
     goals from the registered provider (the same figures as the organisation's dashboard:
     counts, % and 万元); ``other`` goals carry their typed actual value.
     """
     goals = list(goals if goals is not None else plan.goals.all())
-    figures: dict = {}
-    if _goal_actuals and any(goal.metric != GoalMetric.OTHER for goal in goals):
-        figures = _goal_actuals[0](organisation=plan.organisation, year=plan.year) or {}
+    if figures is None and _goal_actuals and any(goal.metric != GoalMetric.OTHER for goal in goals):
+        figures = _goal_actuals[0](organisation=plan.organisation, year=plan.year)
+    figures = figures or {}
     progress = []
     for goal in goals:
         if goal.metric == GoalMetric.OTHER:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from promotion.plans import approved_plan, plan_progress
 from qcportal.exporters import export_filters, get_exporter
 from qcportal.forms_base import CleanInputMixin
 from qcportal.models import Organisation
@@ -156,5 +157,7 @@ class DashboardView(MembershipRequiredMixin, TemplateView):
             years_choices=list(range(1, d.MAX_YEARS + 1)),
             query=f"year={context['year']}&years={context['years']}",
             breakdown_title=tables[1].title if len(tables) > 1 and tables[1].key == "breakdown" else "",
+            plan=(plan := approved_plan(organisation=organisation, year=context["year"])),
+            plan_progress=plan_progress(plan, figures=data["headline"]) if plan else [],
         )
         return context

@@ -280,3 +280,12 @@ def test_the_api_refuses_bad_input_with_a_chinese_400(network, login, body):
     assert "detail" in response.json()
     with no_tenant():
         assert not PromotionPlan.objects.exists()
+
+
+def test_the_dashboard_tracks_the_approved_plan(drafted, coord, executive, network, login):
+    boss = login(network.users.e1_exec)
+    url = f"{reverse('reports:dashboard')}?year={YEAR}"
+    assert "年度推进计划目标完成情况" not in boss.get(url).content.decode()  # a draft is not tracked
+    perform(perform(drafted, "submit", coord), "approve", executive)
+    text = boss.get(url).content.decode()
+    assert 'data-testid="dashboard-plan"' in text and "发表交流成果" in text and "40.0%" in text
