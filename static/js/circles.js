@@ -3,7 +3,9 @@
 (function () {
   "use strict";
 
-  /* "添加一行": clone the last member row of a Django formset and renumber its fields. */
+  /* "添加一行": clone the last row of a Django formset (circle members, plan rows) and
+     renumber its fields; the clone starts empty (a select on its "member" option when it has
+     one, else its first; checkboxes unticked) and its [data-row-number] cell shows its number. */
   document.querySelectorAll("[data-formset-add]").forEach(function (button) {
     var prefix = button.dataset.formsetAdd;
     var body = document.querySelector('[data-formset-body="' + prefix + '"]');
@@ -19,11 +21,18 @@
         ["name", "id"].forEach(function (attr) {
           if (el.getAttribute(attr)) { el.setAttribute(attr, el.getAttribute(attr).replace(pattern, prefix + "-" + index + "-")); }
         });
-        if (el.tagName === "SELECT") { el.value = "member"; } else { el.value = ""; }
+        if (el.tagName === "SELECT") {
+          el.selectedIndex = 0;
+          if (el.querySelector('option[value="member"]')) { el.value = "member"; }
+        } else if (el.type === "checkbox") {
+          el.checked = false;
+        } else {
+          el.value = "";
+        }
         el.classList.remove("is-invalid");
       });
       clone.querySelectorAll(".invalid-feedback").forEach(function (el) { el.remove(); });
-      var number = clone.querySelector("td");
+      var number = clone.querySelector("[data-row-number]");
       if (number) { number.textContent = String(index + 1); }
       body.appendChild(clone);
       total.value = String(index + 1);
