@@ -288,6 +288,29 @@ def test_page_query_budget_is_constant(network, client, django_assert_max_num_qu
     assert counts[0] == counts[1], counts
 
 
+def test_the_cached_figures_tables_are_rendered_once_per_computation_and_language(network, client):
+    """The tables of a dashboard whose figures come from the figure cache are rendered once
+    per computation (its time is in the fragment's key) and language; a new computation or
+    another language renders again (issue 10 item 4: the warm page's cost was its template)."""
+    from django.core.cache.utils import make_template_fragment_key
+
+    client.force_login(network.users.caq_admin)
+    first = client.get(URL + "?org=PA&year=2020")
+    context = first.context
+    as_of = context["data"]["freshness"]["as_of"]
+    assert as_of  # served from the figure cache
+    key = make_template_fragment_key(
+        "dashboard-tables", [context["organisation"].pk, context["year"], context["years"], as_of, "zh-hans"]
+    )
+    fragment = cache.get(key)
+    assert fragment and 'data-testid="drill-RU1"' in fragment
+    cache.set(key, fragment.replace("测试区推荐单位", "已缓存的片段"))  # a marker only the cached copy has
+    assert "已缓存的片段" in client.get(URL + "?org=PA&year=2020").content.decode()
+    client.post(reverse("set_language"), {"language": "en"})
+    english = client.get(URL + "?org=PA&year=2020").content.decode()
+    assert "已缓存的片段" not in english and 'data-testid="drill-RU1"' in english
+
+
 # --- pages, scope, export, API ------------------------------------------------------------------
 def test_page_drills_down_from_national_to_enterprise(network, client):
     client.force_login(network.users.caq_admin)
