@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from qcportal.permissions import require_permission
 
-from .choices import GoalMetric
+from .choices import ActivityType, GoalMetric, PlanStatus
 from .models import ActivityPlan, PlanActivity, PlanFinding, PlanGoal, PlanProject, PromotionPlan
 
 #: The plan's rows by the name the pages and the API use: (model, fields written).
@@ -80,11 +80,14 @@ def plan_create(*, membership, year: int, title: str, direction: str = "") -> Pr
 def plan_save(
     *, membership, plan: PromotionPlan, title: str, direction: str, parts: dict[str, list[dict]]
 ) -> None:
-    """Replace the plan's header and rows with what the page or the API sent.
+    """Replace the plan's header and the rows of each kind sent with what the page or the API sent.
 
     Inputs: the membership (``plans:draft``, the plan's own organisation), the plan, its
-    title and direction, and ``parts``: for each name of :data:`PLAN_PARTS` a list of row
-    dicts with that kind's fields (cleaned values; rows are kept in the given order). Output:
+    title and direction, and ``parts``: for names of :data:`PLAN_PARTS`, a list of row dicts
+    with (some of) that kind's fields (cleaned values; a field left out takes the model's
+    default; rows are kept in the given order; an empty list removes that kind's rows, a kind
+    left out of ``parts`` keeps its rows — the page sends every kind, the API what it
+    changes). Output:
     none. Raises ``PermissionDenied``; ``ValidationError`` (Chinese) when the plan is no
     longer editable (submitted or approved: R-PL-05), a kind holds more than
     :data:`MAX_ROWS` rows, a date range is reversed, an activity type is chosen twice, or a
@@ -105,14 +108,17 @@ def plan_save(
         )
         plan.save()
         for name, (model, fields) in PLAN_PARTS.items():
-            rows = parts.get(name, [])
+            if name not in parts:
+                continue
+            rows = parts[name]
             if len(rows) > MAX_ROWS:
                 raise ValidationError(_("每类最多%(n)s行。") % {"n": MAX_ROWS})
             if model is PlanActivity:
                 _check_kinds_once(rows)
             model._base_manager.filter(plan=plan).delete()
             objects = [
-                model(plan=plan, position=i, **{f: row.get(f) for f in fields}) for i, row in enumerate(rows)
+                model(plan=plan, position=i, **{f: row[f] for f in fields if f in row})
+                for i, row in enumerate(rows)
             ]
             for obj in objects:
                 _check_row(obj)
@@ -136,8 +142,6 @@ def _check_row(obj) -> None:
 
 def _check_kinds_once(rows: list[dict]) -> None:
     """An activity type is chosen once (Chinese ``ValidationError`` naming it otherwise)."""
-    from .choices import ActivityType
-
     seen = set()
     for row in rows:
         if row.get("kind") in seen:
@@ -150,8 +154,6 @@ def _check_kinds_once(rows: list[dict]) -> None:
 def approved_plan(*, organisation, year: int) -> PromotionPlan | None:
     """The approved plan of ``organisation`` for ``year`` in the tenant scope, or ``None``
     (the dashboard shows its goals' progress, R-PL-06)."""
-    from .choices import PlanStatus
-
     return PromotionPlan.objects.filter(
         organisation=organisation, year=year, status=PlanStatus.APPROVED
     ).first()

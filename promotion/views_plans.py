@@ -27,10 +27,9 @@ from .plans import MAX_ROWS, PLAN_PARTS, plan_create, plan_progress, plan_save
 from .workflow import PLAN_WORKFLOW
 
 
-class PlanHeaderForm(BootstrapFormMixin, forms.Form):
-    """The plan's year, title and direction (推进方向, seed 001 §6.2)."""
+class PlanContentForm(BootstrapFormMixin, forms.Form):
+    """The plan's title and direction (推进方向, seed 001 §6.2), as the content page edits them."""
 
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     title = forms.CharField(label=gettext_lazy("计划名称"), max_length=200)
     direction = forms.CharField(
         label=gettext_lazy("推进方向"),
@@ -41,6 +40,13 @@ class PlanHeaderForm(BootstrapFormMixin, forms.Form):
             "结合经营发展战略、顾客及相关方需求和质量诊断结果确定的年度总体方向（DB43 §6.2）。"
         ),
     )
+
+
+class PlanHeaderForm(PlanContentForm):
+    """The year, title and direction of a new plan (the year is fixed once it exists)."""
+
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    field_order = ["year", "title", "direction"]
 
 
 def _row_form(model, fields: tuple[str, ...]):
@@ -95,7 +101,6 @@ class PlanListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_draft"] = has_permission(self.request.membership, "plans:draft")
-        context["workflow"] = PLAN_WORKFLOW
         return context
 
 
@@ -146,16 +151,13 @@ class PlanEditView(MembershipRequiredMixin, TemplateView):
         if formsets is None:
             formsets = {}
             for name, (model, fields) in PLAN_PARTS.items():
-                initial = list(
-                    model._base_manager.filter(plan=plan).order_by("position", "id").values(*fields)
-                )
+                initial = list(model.objects.filter(plan=plan).order_by("position", "id").values(*fields))
                 formsets[name] = PART_FORMSETS[name](prefix=name, initial=initial or None)
                 if not initial:
                     formsets[name].extra = 1
         context.update(
             plan=plan,
-            form=form
-            or PlanHeaderForm(initial={"year": plan.year, "title": plan.title, "direction": plan.direction}),
+            form=form or PlanContentForm(initial={"title": plan.title, "direction": plan.direction}),
             parts=[(name, PART_TITLES[name], formsets[name]) for name in PLAN_PARTS],
         )
         return context
@@ -164,7 +166,7 @@ class PlanEditView(MembershipRequiredMixin, TemplateView):
         """Save the header and rows (see :func:`promotion.plans.plan_save`); a refusal
         re-renders the page with the Chinese reasons (400)."""
         plan = self.get_plan()
-        form = PlanHeaderForm(request.POST)
+        form = PlanContentForm(request.POST)
         formsets = {name: PART_FORMSETS[name](request.POST, prefix=name) for name in PLAN_PARTS}
         if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
             parts = {

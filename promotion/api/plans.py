@@ -154,7 +154,7 @@ class PlanViewSet(
                 plan=plan,
                 title=data["title"],
                 direction=data["direction"],
-                parts={name: data.get(name, []) for name in PLAN_PARTS},
+                parts={name: data[name] for name in PLAN_PARTS if name in data},
             )
         plan = self.get_queryset().get(pk=plan.pk)
         return Response(
@@ -166,17 +166,12 @@ class PlanViewSet(
         """Replace the header and the rows of every kind sent (kinds not sent are kept)."""
         plan = self.get_object()
         data = self._input(request, partial_year=True)
-        kept = {
-            name: list(model._base_manager.filter(plan=plan).order_by("position", "id").values(*fields))
-            for name, (model, fields) in PLAN_PARTS.items()
-            if name not in data
-        }
         plan_save(
             membership=request.membership,
             plan=plan,
             title=data["title"],
             direction=data["direction"],
-            parts={name: data[name] if name in data else kept[name] for name in PLAN_PARTS},
+            parts={name: data[name] for name in PLAN_PARTS if name in data},
         )
         plan = self.get_queryset().get(pk=plan.pk)
         return Response(PlanDetailSerializer(plan, context=self.get_serializer_context()).data)

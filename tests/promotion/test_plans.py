@@ -241,6 +241,25 @@ def test_the_api_drafts_submits_and_approves(network, login, client):
         url, {"title": "接口计划（修改）", "direction": "新方向"}, content_type="application/json"
     )
     assert changed.status_code == 200 and len(changed.json()["projects"]) == 1  # rows not sent are kept
+    # Optional fields may be left out (the model's default), an empty list removes a kind.
+    minimal = {"name": "现场改善", "starts_on": f"{YEAR}-05-01", "ends_on": f"{YEAR}-05-31"}
+    changed = api.put(
+        url,
+        {"title": "接口计划（修改）", "projects": [minimal], "findings": []},
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.content
+    assert (
+        changed.json()["projects"][0]["budget"] == "0.00"
+        and changed.json()["projects"][0]["responsible"] == ""
+    )
+    assert changed.json()["findings"] == [] and len(changed.json()["activities"]) == 1
+    restored = api.put(
+        url,
+        {"title": "接口计划（修改）", "findings": full_parts()["findings"]},
+        content_type="application/json",
+    )
+    assert restored.status_code == 200 and len(restored.json()["findings"]) == 1
     assert (
         api.post(f"{url}transitions/", {"transition": "submit"}, content_type="application/json").status_code
         == 200
