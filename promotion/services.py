@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qcportal.cache import generation_bump
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
 from qcportal.permissions import require_permission
@@ -409,6 +410,7 @@ def campaign_stages_save(*, membership, campaign: Campaign, stages: Iterable[dic
         raise ValidationError(errors)
     CampaignStage.objects.filter(campaign=campaign).delete()
     CampaignStage.objects.bulk_create(rows[k] for k in STAGE_ORDER if k in rows)
+    generation_bump(selectors.CAMPAIGNS_GENERATION)  # bulk_create sends no signal (the homes' panel)
     return list(CampaignStage.objects.filter(campaign=campaign).order_by("starts_on", "id"))
 
 

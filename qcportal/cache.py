@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from .db import replica_reads
@@ -229,3 +231,73 @@ def _cold(name: str, params: dict, key: str, preloaded: Iterable) -> CachedFigur
         "cold figure %s still being computed after %s s: computing it here too", key, COLD_WAIT_SECONDS
     )
     return CachedFigure(value=compute(name, params, preloaded), computed_at=timezone.now())
+
+
+# --- generations: values kept until what they derive from changes ---------------------------------
+#: Cache-key prefix of the generation tokens.
+GENERATION_PREFIX = "qc:gen:"
+_MISSING = object()
+
+
+def generation_key(name: str) -> str:
+    """The cache key holding generation ``name``'s current token (``qc:gen:<name>``)."""
+    return f"{GENERATION_PREFIX}{name}"
+
+
+def generations(*names: str) -> tuple[str, ...] | None:
+    """The current tokens of the generations ``names``, in order, in one cache read; a missing
+    one (never set, evicted) is created (a fresh token matches no stored value). Output: a
+    tuple of strings, or ``None`` when the cache fails (callers then read the database)."""
+    keys = [generation_key(name) for name in names]
+    try:
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, None)
+                found[key] = cache.get(key)
+    except Exception:  # the cache is an optimisation: without it, read the database
+        logger.warning("cache unavailable for generations %s", names, exc_info=True)
+        return None
+    tokens = tuple(found[key] for key in keys)
+    return None if None in tokens else tokens
+
+
+def generation_bump(*names: str) -> None:
+    """Make every value stored under the generations ``names`` stale: their tokens are replaced
+    at once and again when the surrounding transaction commits, so that a request which read
+    the database before the commit cannot keep its value under the new token (rule R-SC-74).
+    Never raises (a failing cache is logged)."""
+
+    def bump() -> None:
+        try:
+            cache.set_many({generation_key(name): uuid.uuid4().hex for name in names}, None)
+        except Exception:
+            logger.warning("cache unavailable: generations %s not bumped", names, exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def cached_until_changed(key: str, *, depends_on: Iterable[str], compute: Callable[[], Any]) -> Any:
+    """``compute()``'s value (picklable; ``None`` allowed), stored under ``key`` for the current
+    tokens of the generations ``depends_on`` and read from the cache until one of them is
+    bumped (:func:`generation_bump`, by the signals of the data the value derives from) or
+    ``KEEP_SECONDS`` pass. Two cache reads on a hit; without a working cache it computes.
+    Rule R-SC-74."""
+    tokens = generations(*depends_on)
+    if tokens is None:
+        return compute()
+    full_key = f"qc:until:{key}:" + ":".join(tokens)
+    try:
+        stored = cache.get(full_key, _MISSING)
+    except Exception:
+        logger.warning("cache unavailable for %s", key, exc_info=True)
+        return compute()
+    if stored is not _MISSING:
+        return stored
+    value = compute()
+    try:
+        cache.set(full_key, value, KEEP_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable for %s", key, exc_info=True)
+    return value

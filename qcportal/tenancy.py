@@ -36,7 +36,6 @@ assignment-based narrowing, which is read on every request (conflicts hide a res
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -46,11 +45,11 @@ from celery import Task
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.functional import SimpleLazyObject
 from django_scopes import ScopedManager, scope, scopes_disabled
 
+from .cache import generation_bump, generation_key, generations
 from .choices import OrganisationKind
 
 if TYPE_CHECKING:
@@ -235,11 +234,18 @@ def memberships_of(user) -> list[Membership]:
 
 #: Cache keys of the acting-membership cache (see the module docstring).
 ACTING_CACHE_PREFIX = "qc:acting:"
-ORGANISATIONS_VERSION_KEY = f"{ACTING_CACHE_PREFIX}organisations"
+#: The generations (``qcportal.cache``) the entries depend on: every organisation's, and the
+#: user's own.
+ORGANISATIONS_GENERATION = "organisations"
+ORGANISATIONS_VERSION_KEY = generation_key(ORGANISATIONS_GENERATION)
+
+
+def _user_generation(user_id) -> str:
+    return f"user:{user_id}"
 
 
 def _user_version_key(user_id) -> str:
-    return f"{ACTING_CACHE_PREFIX}user:{user_id}"
+    return generation_key(_user_generation(user_id))
 
 
 def _entry_key(user_id, session_key: str) -> str:
@@ -256,17 +262,7 @@ def acting_cache_seconds() -> int:
 def _versions(user_id) -> tuple[str, str] | None:
     """The current (user, organisations) versions, created when missing (evicted or never
     set: a fresh version matches no cached entry). ``None`` when the cache fails."""
-    keys = [_user_version_key(user_id), ORGANISATIONS_VERSION_KEY]
-    try:
-        found = cache.get_many(keys)
-        for key in keys:
-            if key not in found:
-                cache.add(key, uuid.uuid4().hex, None)
-                found[key] = cache.get(key)
-    except Exception:  # the cache is an optimisation: without it, read the database
-        logger.warning("Acting-membership cache unavailable", exc_info=True)
-        return None
-    return (found[keys[0]], found[keys[1]]) if None not in (found[keys[0]], found[keys[1]]) else None
+    return generations(_user_generation(user_id), ORGANISATIONS_GENERATION)
 
 
 def _acting_entry(request, user_id) -> dict | None:
@@ -412,18 +408,11 @@ def acting_cache_invalidate(*, user_id=None, organisations: bool = False) -> Non
     a request that read the database before the commit cannot keep a stale list under the
     new version. Rule R-SC-70; called by the receivers of membership, user and organisation
     changes (:func:`_membership_changed` …) and by the membership switch."""
-
-    def bump() -> None:
-        try:
-            if user_id is not None:
-                cache.set(_user_version_key(user_id), uuid.uuid4().hex, None)
-            if organisations:
-                cache.set(ORGANISATIONS_VERSION_KEY, uuid.uuid4().hex, None)
-        except Exception:
-            logger.warning("Acting-membership cache unavailable", exc_info=True)
-
-    bump()
-    transaction.on_commit(bump)
+    names = [_user_generation(user_id)] if user_id is not None else []
+    if organisations:
+        names.append(ORGANISATIONS_GENERATION)
+    if names:
+        generation_bump(*names)
 
 
 def _membership_changed(sender, instance, **kwargs) -> None:

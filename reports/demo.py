@@ -34,11 +34,13 @@ from promotion.models import (
     EnterpriseAnnualFigures,
     PresentationConference,
 )
+from promotion.selectors import CAMPAIGNS_GENERATION
+from qcportal.cache import generation_bump
 from qcportal.choices import OrganisationKind
 from qcportal.models import Membership, Organisation, User
 from qcportal.otp import totp_device_ensure
 from qcportal.roles import Role
-from qcportal.tenancy import no_tenant
+from qcportal.tenancy import ORGANISATIONS_GENERATION, no_tenant
 
 from . import demo_names as N
 from .demo_history import HISTORY_MARK, seed_dashboard_history
@@ -1361,6 +1363,8 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
             if circles > DEFAULT_CIRCLES
             else None
         )
+        # rows written in bulk send no signals: whatever the cache holds from before is stale
+        generation_bump(CAMPAIGNS_GENERATION, ORGANISATIONS_GENERATION)
         return {
             "organisations": Organisation.objects.count(),
             "enterprises": Organisation.objects.filter(kind=K.ENTERPRISE).count(),

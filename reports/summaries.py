@@ -917,9 +917,12 @@ def summary_totals(
     Each is exact for the period (definitions of ``circle_statistics``, seed 002 Annex 3):
     for month/year the cumulative columns are running sums of the year rows before the
     period's year and the month rows of its year up to ``period_end`` (a month or year
-    without data has no row).
+    without data has no row). For one enterprise's campaign period (``enterprises`` a list or
+    tuple of one id: its home page) the row is read as it is, without an aggregate.
     """
     this = Q(period_kind=period_kind, period_start=period_start, period_end=period_end)
+    if period_kind == Kind.CAMPAIGN and isinstance(enterprises, list | tuple) and len(enterprises) == 1:
+        return _campaign_row(enterprises[0], this)  # one enterprise (its home): its one row
     if period_kind == Kind.CAMPAIGN:
         before = this
         cumulative = {c: _sum(c, this) for c in ("circles_cumulative", "benefit_cumulative")}
@@ -948,6 +951,18 @@ def summary_totals(
         )
     )
     return {**{c: totals[f"sum_{c}"] for c in VALUE_COLUMNS}, "as_of": totals["as_of"]}
+
+
+def _campaign_row(enterprise_id: int, this: Q) -> dict:
+    """One enterprise's campaign row as :func:`summary_totals` gives it (the sum over one row
+    is the row; no row: zeros and ``as_of`` ``None``). One indexed query, no aggregate."""
+    rows = EnterpriseStatistics.objects.filter(this, organisation_id=enterprise_id).values(
+        *VALUE_COLUMNS, "refreshed_at"
+    )[:1]
+    row = next(iter(rows), None)  # unique per (period, enterprise); no ORDER BY needed
+    if row is None:
+        return {**{c: _MONEY_ZERO if c.startswith("benefit") else 0 for c in VALUE_COLUMNS}, "as_of": None}
+    return {**{c: row[c] for c in VALUE_COLUMNS}, "as_of": row["refreshed_at"]}
 
 
 def summary_by_year(*, enterprises: QuerySet | Iterable[int]) -> list[dict]:

@@ -24,11 +24,10 @@ from circles.selectors import (
 from evaluation.selectors import score_sheet_list_for_user, submission_list
 from promotion.models import Campaign
 from promotion.selectors import (
-    announcement_list,
     annual_figures_totals,
     campaign_list,
-    campaign_live,
     campaign_timeline,
+    home_campaign_panel,
 )
 from qcportal.audit_events import file_response
 from qcportal.cache import cached_figure
@@ -76,7 +75,8 @@ class HomeView(MembershipRequiredMixin, TemplateView):
     and a link to the dashboard (issue 10 item 3). Every home opens with the campaign panel (``reports/home/_campaign.html``, issue 7 item
     10): the live campaign (:func:`promotion.selectors.campaign_live`), its stage timeline
     with the current stage and the countdown to the next deadline, and the newest
-    announcements.
+    announcements, kept in the cache until they change
+    (:func:`promotion.selectors.home_campaign_panel`, R-SC-74).
     """
 
     def get_template_names(self) -> list[str]:
@@ -95,13 +95,13 @@ class HomeView(MembershipRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         membership = self.request.membership
         organisation = membership.organisation
-        campaign = campaign_live(organisation=organisation)
+        # the campaign panel, kept in the cache until a campaign or announcement changes (R-SC-74)
+        panel = home_campaign_panel(membership=membership, announcements=HOME_ANNOUNCEMENTS)
+        campaign = panel["campaign"]
         context["campaign"] = campaign
         context["timeline"] = campaign_timeline(campaign=campaign) if campaign is not None else None
         if has_permission(membership, "campaigns:view"):
-            context["announcements"] = list(
-                announcement_list(membership=membership, limit=HOME_ANNOUNCEMENTS, include_drafts=False)
-            )
+            context["announcements"] = panel["announcements"]
         context["todos"] = todos_for(membership)
         role = membership.role
         if role in DECISION_ROLES and has_permission(membership, "dashboards:view"):

@@ -178,3 +178,62 @@ def test_home_lists_the_newest_five_announcements_in_bounded_queries(
     assert "省草稿公告" not in panel and "另一省公告" not in panel
     staff_body = _home(login, network.users.pa_staff)
     assert "省草稿公告" not in staff_body  # the homes show published ones only
+
+
+def _panel_queries(login, user):
+    """The home's body and the SQL it ran on campaigns, stages and announcements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(user)
+    with CaptureQueriesContext(connection) as queries:
+        body = _home(login, client=client)
+    tables = ("promotion_campaign", "promotion_campaignstage", "promotion_announcement")
+    return body, [q["sql"] for q in queries if any(f'FROM "{t}"' in q["sql"] for t in tables)]
+
+
+def test_the_panel_is_kept_in_the_cache_until_a_campaign_stage_or_announcement_changes(
+    network, login, live_campaign
+):
+    """Rule R-SC-74: the second home (any user of the organisation) reads the panel from the
+    cache (no campaign, stage or announcement query); a new announcement, a new stage
+    calendar (saved in bulk by the service) and a renamed campaign show at once."""
+    from promotion.services import campaign_stages_save
+    from qcportal.models import Membership
+
+    body, first = _panel_queries(login, network.users.e1_leader)
+    assert first and "测试省本年度质量管理小组活动" in body
+    body, second = _panel_queries(login, network.users.e1_coord)
+    assert second == [] and "测试省本年度质量管理小组活动" in body
+
+    with no_tenant():
+        f.AnnouncementFactory(
+            organisation=network.pa,
+            created_by=network.users.pa_staff,
+            title="新发布的省公告",
+            published_at=timezone.now(),
+        )
+    body, third = _panel_queries(login, network.users.e1_coord)
+    assert third and "新发布的省公告" in body
+
+    today = timezone.localdate()
+    with no_tenant():
+        stages = [
+            {"kind": s.kind, "starts_on": s.starts_on, "ends_on": s.ends_on, "responsible": s.responsible}
+            for s in live_campaign.stages.all()
+        ]
+    for stage in stages:
+        if stage["kind"] == StageKind.SUBMISSION:
+            stage["ends_on"] = today + dt.timedelta(days=3)
+    with tenant_scope(network.pa):
+        membership = Membership.objects.get(user=network.users.pa_staff)
+        campaign_stages_save(membership=membership, campaign=live_campaign, stages=stages)
+    body, _queries = _panel_queries(login, network.users.e1_coord)
+    assert "还有 3 天" in body
+
+    with no_tenant():
+        Campaign.objects.filter(pk=live_campaign.pk).get().save()  # a save through the model
+        live_campaign.title = "测试省本年度活动（修订）"
+        live_campaign.save(update_fields=["title"])
+    body, _queries = _panel_queries(login, network.users.e1_coord)
+    assert "测试省本年度活动（修订）" in body

@@ -588,3 +588,20 @@ def test_stats_verify_passes_on_the_demo_and_fails_on_a_tampered_row(empty_datab
 def test_stats_verify_refuses_an_unknown_association(network):
     with pytest.raises(CommandError, match="找不到协会代码"):
         call_command("stats_verify", "--association", "NOPE")
+
+
+def test_one_enterprise_campaign_row_equals_the_aggregate(network, django_assert_num_queries):
+    """An enterprise's home reads its campaign row as it is (one query, no aggregate): the
+    same figures and ``as_of`` as the aggregate over the same enterprise; an enterprise
+    without a row gets zeros and no ``as_of``."""
+    bounds = {"period_kind": Kind.CAMPAIGN, "period_start": PERIOD[0], "period_end": PERIOD[1]}
+    with tenant_scope(network.caq):
+        for enterprise in (network.e1, network.e2, network.caq):
+            with django_assert_num_queries(1):
+                row = summaries.summary_totals(enterprises=[enterprise.pk], **bounds)
+            aggregate = summaries.summary_totals(enterprises=(e for e in [enterprise.pk]), **bounds)
+            assert row == aggregate, enterprise
+    assert row["as_of"] is None and row["benefit"] == 0  # CAQ, an association: no row
+    with tenant_scope(network.caq):
+        own = summaries.summary_totals(enterprises=[network.e1.pk], **bounds)
+    assert own["circles_registered"] > 0 and own["as_of"] is not None
