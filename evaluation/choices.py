@@ -117,3 +117,13 @@ class GradeMethod(models.TextChoices):
 
     BAND = "band", _("按分数段")
     PLACES = "places", _("按名额遴选")
+
+
+class ConferenceSignUpStatus(models.TextChoices):
+    """A circle's sign-up for a result presentation conference (成果发表会报名; issue 11 item 2;
+    seed 001 §7.5.2, §9.1.2.2), declared in ``evaluation/workflow.py``: signed up by its
+    enterprise, chosen to present (安排发表) by the hosting association, or withdrawn."""
+
+    SIGNED_UP = "signed_up", _("已报名")
+    SELECTED = "selected", _("安排发表")
+    WITHDRAWN = "withdrawn", _("已撤回")

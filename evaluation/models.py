@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from circles.models import ActivityRecord, Circle, Project
-from promotion.models import Campaign, CampaignDomain, CampaignEntry
+from promotion.models import Campaign, CampaignDomain, CampaignEntry, PresentationConference
 from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.tenancy import tenant_manager
 
 from .choices import (
+    ConferenceSignUpStatus,
     GradeMethod,
     JudgeLevel,
     JudgingStatus,
@@ -1223,3 +1224,69 @@ class GradeDecision(OwnedByOrganisation, models.Model):
 
     def __str__(self) -> str:
         return f"{self.result}: {self.previous} → {self.grade}"
+
+
+class ConferenceSignUp(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """A circle's result signed up for an association's presentation conference (成果发表会报名;
+    issue 11 item 2; seed 001 §7.5.2 成果发表交流, §9.1.2.2).
+
+    The enterprise (``organisation``) signs one of its circle's completed or accepted projects
+    up with the presenter's name; the hosting association chooses who presents (``status``
+    ``selected``, with the ``order`` of presentation; declared in ``evaluation/workflow.py``).
+    The conference's 发表会报名小组数 and 发表小组数 of seed 002 Annex 3 are counted from these
+    rows (:func:`evaluation.conferences.conference_recount`), never typed.
+    """
+
+    # No index of its own: evaluation_conferencesignup_project_uniq starts with it.
+    conference = models.ForeignKey(
+        PresentationConference,
+        on_delete=models.CASCADE,
+        related_name="signups",
+        verbose_name=_("成果发表会"),
+        db_index=False,
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="conference_signups", verbose_name=_("企业")
+    )
+    circle = models.ForeignKey(Circle, on_delete=models.PROTECT, related_name="+", verbose_name=_("QC小组"))
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("课题"))
+    presenter = models.CharField(_("发表人"), max_length=50)
+    status = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=ConferenceSignUpStatus.choices,
+        default=ConferenceSignUpStatus.SIGNED_UP,
+        protected=True,
+    )
+    order = models.PositiveSmallIntegerField(_("发表顺序"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("报名人"),
+    )
+    created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("发表会报名")
+        verbose_name_plural = _("发表会报名")
+        ordering = ["conference", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "project"], name="evaluation_conferencesignup_project_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.circle} · {self.project}"
+
+    def save(self, *args, **kwargs):
+        """Save, then count the conference's sign-ups into its Annex 3 fields in the same
+        transaction (:func:`evaluation.conferences.conference_recount`)."""
+        from .conferences import conference_recount
+
+        super().save(*args, **kwargs)
+        conference_recount(self.conference)

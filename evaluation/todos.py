@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +12,15 @@ from qcportal.choices import ASSOCIATION_KINDS, OrganisationKind
 from qcportal.permissions import has_permission
 from qcportal.todos import Todo, list_url, register_todo_provider
 
-from .choices import JudgingStatus, PanelStatus, RoundStatus, ScoreSheetStatus, SubmissionStatus
-from .models import JudgeAssignment, Judging, JudgingRound, Panel, ScoreSheet, Submission
+from .choices import (
+    ConferenceSignUpStatus,
+    JudgingStatus,
+    PanelStatus,
+    RoundStatus,
+    ScoreSheetStatus,
+    SubmissionStatus,
+)
+from .models import ConferenceSignUp, JudgeAssignment, Judging, JudgingRound, Panel, ScoreSheet, Submission
 
 
 def _submitted_sheet():
@@ -191,7 +199,24 @@ def chain_todos(membership) -> list[Todo]:
     return []
 
 
+def conference_todos(membership) -> list[Todo]:
+    """The host association's sign-ups waiting for its choice of presenters (安排发表) in its
+    conferences that are still to come (issue 11 item 2). One query; none without
+    ``campaigns:manage``."""
+    if "campaigns:manage" not in membership.permissions:
+        return []
+    waiting = (
+        ConferenceSignUp.objects.filter(
+            conference__organisation_id=membership.organisation_id, status=ConferenceSignUpStatus.SIGNED_UP
+        )
+        .exclude(conference__held_on__lte=timezone.localdate())
+        .count()
+    )
+    return [Todo(_("成果发表会报名待安排发表"), waiting, list_url("evaluation:conference-list"), "bi-mic")]
+
+
 def register() -> None:
     """Register the providers."""
     register_todo_provider(evaluation_todos)
     register_todo_provider(chain_todos)
+    register_todo_provider(conference_todos)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import urls_sheets, views
+from . import urls_sheets, views, views_conferences
 
 app_name = "evaluation"
 
@@ -33,6 +33,18 @@ urlpatterns = [
     path("assignments/<int:pk>/remove/", views.UnassignView.as_view(), name="unassign"),
     path("sheets/<int:pk>/withdraw/", views.SheetWithdrawView.as_view(), name="sheet-withdraw"),
     path("campaigns/<str:code>/judging/", views.JudgingOverviewView.as_view(), name="judging"),
+    # 成果发表会 (issue 11, item 2): evaluation/views_conferences.py
+    path("conferences/", views_conferences.ConferenceListView.as_view(), name="conference-list"),
+    path("conferences/new/", views_conferences.ConferenceFormView.as_view(), name="conference-create"),
+    path("conferences/<int:pk>/", views_conferences.ConferenceDetailView.as_view(), name="conference-detail"),
+    path(
+        "conferences/<int:pk>/edit/", views_conferences.ConferenceFormView.as_view(), name="conference-edit"
+    ),
+    path(
+        "conferences/signups/<int:pk>/",
+        views_conferences.SignUpDetailView.as_view(),
+        name="conference-signup",
+    ),
     path("", include("evaluation.urls_pool")),
     path("", include("evaluation.urls_rounds")),
     path("", include("evaluation.urls_grading")),

@@ -37,8 +37,25 @@ from qcportal.models import Membership
 from qcportal.roles import Role
 from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
 
-from .choices import QUOTA_STATES, JudgingStatus, PanelStatus, RoundStatus, ScoreSheetStatus, SubmissionStatus
-from .models import JudgeAssignment, Judging, JudgingRound, Panel, Result, ScoreSheet, Submission
+from .choices import (
+    QUOTA_STATES,
+    ConferenceSignUpStatus,
+    JudgingStatus,
+    PanelStatus,
+    RoundStatus,
+    ScoreSheetStatus,
+    SubmissionStatus,
+)
+from .models import (
+    ConferenceSignUp,
+    JudgeAssignment,
+    Judging,
+    JudgingRound,
+    Panel,
+    Result,
+    ScoreSheet,
+    Submission,
+)
 
 S = SubmissionStatus
 
@@ -1077,6 +1094,95 @@ JUDGING_WORKFLOW = Workflow(
             effect=_reopened,
             notify=_judging_people,
             notice=_("%(actor)s重新开放了“%(object)s”的评审结果。"),
+            style="outline-danger",
+        ),
+    ],
+)
+
+
+# --- Conference sign-ups (成果发表会报名; issue 11 item 2; seed 001 §7.5.2) --------------------
+def is_conference_host(membership, signup: ConferenceSignUp) -> bool:
+    """The acting organisation hosts the sign-up's conference."""
+    return membership.organisation_id == signup.conference.organisation_id
+
+
+def is_signup_owner(membership, signup: ConferenceSignUp) -> bool:
+    """The acting organisation is the enterprise that signed up."""
+    return membership.organisation_id == signup.organisation_id
+
+
+def _before_the_day(signup: ConferenceSignUp, ctx) -> bool:
+    held_on = signup.conference.held_on
+    return held_on is None or timezone.localdate() < held_on
+
+
+BEFORE_THE_DAY = Guard(
+    "R-CF-02",
+    _("发表会当天及以后不能再撤回报名或调整发表安排（R-CF-02）。"),
+    _before_the_day,
+)
+
+
+def _chosen(signup: ConferenceSignUp, ctx: TransitionContext) -> None:
+    from .conferences import next_order
+
+    signup.order = next_order(signup.conference)
+
+
+def _unchosen(signup: ConferenceSignUp, ctx: TransitionContext) -> None:
+    signup.order = None
+
+
+def signup_people(signup: ConferenceSignUp, ctx=None) -> list[tuple[int, int]]:
+    """The enterprise's coordinators (they signed the circle up)."""
+    return _members(signup.organisation_id, (Role.ENTERPRISE_COORDINATOR,))
+
+
+CS = ConferenceSignUpStatus
+
+SIGNUP_WORKFLOW = Workflow(
+    entity="evaluation.conferencesignup",
+    model=ConferenceSignUp,
+    field="status",
+    url=lambda signup: reverse("evaluation:conference-detail", args=[signup.conference_id]),
+    transitions=[
+        Transition(
+            "select",
+            _("安排发表"),
+            source=(CS.SIGNED_UP,),
+            target=CS.SELECTED,
+            permission="campaigns:manage",
+            verb_past="selected",
+            rule=is_conference_host,
+            guards=(BEFORE_THE_DAY,),
+            prepare=_chosen,
+            notify=signup_people,
+            notice=_("“%(object)s”已安排在成果发表会上发表（%(actor)s）。"),
+            style="success",
+            description=_("主办协会择优安排发表，发表顺序按安排先后。"),
+        ),
+        Transition(
+            "unselect",
+            _("取消发表安排"),
+            source=(CS.SELECTED,),
+            target=CS.SIGNED_UP,
+            permission="campaigns:manage",
+            verb_past="unselected",
+            rule=is_conference_host,
+            guards=(BEFORE_THE_DAY,),
+            prepare=_unchosen,
+            style="outline-secondary",
+        ),
+        Transition(
+            "withdraw",
+            _("撤回报名"),
+            source=(CS.SIGNED_UP, CS.SELECTED),
+            target=CS.WITHDRAWN,
+            permission="campaigns:sign_up",
+            verb_past="withdrawn",
+            rule=is_signup_owner,
+            guards=(BEFORE_THE_DAY,),
+            prepare=_unchosen,
             style="outline-danger",
         ),
     ],

@@ -5,7 +5,7 @@ from auditlog.registry import auditlog
 
 def register() -> None:
     """Register campaigns, stages, domains, sign-ups, extensions, figures, conferences, the
-    promotion structure, announcements with their attachments and the annual promotion plans
+    promotion structure, announcements with their attachments and the annual promotion plans, the trainings
     (their rows change only with the plan's content page, whose saves are the plan's)."""
     from .models import (
         Announcement,
@@ -20,6 +20,7 @@ def register() -> None:
         QualityCommittee,
         StageExtension,
         StructureMember,
+        Training,
     )
 
     for model in (
@@ -35,5 +36,6 @@ def register() -> None:
         PromotionPlan,
         QualityCommittee,
         StructureMember,
+        Training,
     ):
         auditlog.register(model)

@@ -73,3 +73,19 @@ class GoalMetric(models.TextChoices):
     RESULTS_RATE = "results_rate", _("成果率（%）")
     BENEFIT = "benefit", _("可计算经济效益（万元）")
     OTHER = "other", _("其他（手工填写实际值）")
+
+
+class TrainingKind(models.TextChoices):
+    """What a publicity-and-training record is (seed 001 §7.2 宣传培训): a training session
+    (质量培训) or a publicity campaign (宣传活动)."""
+
+    TRAINING = "training", _("质量培训")
+    PUBLICITY = "publicity", _("宣传活动")
+
+
+class TrainingDelivery(models.TextChoices):
+    """Whether the organisation ran it itself or its people attended one outside (seed 001
+    §7.2: 组织内部培训或参加外部培训)."""
+
+    INTERNAL = "internal", _("内部")
+    EXTERNAL = "external", _("外部")

@@ -16,7 +16,16 @@ from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.roles import Layer
 from qcportal.tenancy import lineage_manager, tenant_manager
 
-from .choices import ActivityType, CampaignStatus, GoalMetric, GradeScheme, PlanStatus, StageKind
+from .choices import (
+    ActivityType,
+    CampaignStatus,
+    GoalMetric,
+    GradeScheme,
+    PlanStatus,
+    StageKind,
+    TrainingDelivery,
+    TrainingKind,
+)
 
 #: The five domains of seed 003, 一、3 (制造类、市场服务类、非营利性服务类、建造类、“专精特新”中小企业类),
 #: a new campaign's default domains.
@@ -249,9 +258,18 @@ class CampaignStage(models.Model):
 class EnterpriseAnnualFigures(OwnedByOrganisation, models.Model):
     """An enterprise's yearly figures for the statistics (seed 002, Annex 3).
 
-    ``total_employees`` (职工总数, persons) is the denominator of the participation rate;
-    ``qc_activity_spending`` (企业对QC小组活动经费投入: training, exchange, books) and
-    ``reward_spending`` (奖励费用) are in 万元.
+    ``total_employees`` (职工总数, persons; empty until the enterprise reports it) is the
+    denominator of the participation rate. The two spending rows of Annex 3 are in 万元 and
+    are totals kept by :meth:`save` (database constraint: equal to their parts):
+
+    - ``qc_activity_spending`` (企业对QC小组活动经费投入：培训、交流、书籍等) =
+      ``other_activity_spending`` (typed: exchanges, books…) + ``training_spending`` (the
+      costs of the trainings recorded in the portal that year, kept by
+      :func:`promotion.trainings.annual_spending_refresh`; issue 11 item 2);
+    - ``reward_spending`` (奖励费用) = ``other_reward_spending`` (typed) +
+      ``honour_reward_spending`` (material rewards of the honours recorded that year).
+
+    So what is recorded once (a training, an honour) is never typed again.
     """
 
     # No index of its own: promotion_enterpriseannualfigures_org_year_uniq starts with it (issue 10 item 5).
@@ -263,20 +281,32 @@ class EnterpriseAnnualFigures(OwnedByOrganisation, models.Model):
         db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    total_employees = models.PositiveIntegerField(_("职工总数（人）"))
-    qc_activity_spending = models.DecimalField(
-        _("QC小组活动经费投入（万元）"),
+    total_employees = models.PositiveIntegerField(_("职工总数（人）"), null=True, blank=True)
+    other_activity_spending = models.DecimalField(
+        _("其他QC小组活动经费投入（交流、书籍等，万元）"),
         max_digits=14,
         decimal_places=4,
         default=ZERO,
         validators=[MinValueValidator(ZERO)],
     )
-    reward_spending = models.DecimalField(
-        _("QC小组活动奖励费用（万元）"),
+    training_spending = models.DecimalField(
+        _("已登记培训的费用（万元）"), max_digits=14, decimal_places=4, default=ZERO, editable=False
+    )
+    qc_activity_spending = models.DecimalField(
+        _("QC小组活动经费投入（万元）"), max_digits=14, decimal_places=4, default=ZERO, editable=False
+    )
+    other_reward_spending = models.DecimalField(
+        _("其他QC小组活动奖励费用（万元）"),
         max_digits=14,
         decimal_places=4,
         default=ZERO,
         validators=[MinValueValidator(ZERO)],
+    )
+    honour_reward_spending = models.DecimalField(
+        _("已登记荣誉的物质奖励（万元）"), max_digits=14, decimal_places=4, default=ZERO, editable=False
+    )
+    reward_spending = models.DecimalField(
+        _("QC小组活动奖励费用（万元）"), max_digits=14, decimal_places=4, default=ZERO, editable=False
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -290,20 +320,48 @@ class EnterpriseAnnualFigures(OwnedByOrganisation, models.Model):
                 fields=["organisation", "year"], name="promotion_enterpriseannualfigures_org_year_uniq"
             ),
             models.CheckConstraint(
-                condition=Q(qc_activity_spending__gte=0) & Q(reward_spending__gte=0),
+                condition=Q(other_activity_spending__gte=0)
+                & Q(training_spending__gte=0)
+                & Q(other_reward_spending__gte=0)
+                & Q(honour_reward_spending__gte=0),
                 name="promotion_enterpriseannualfigures_spending_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(qc_activity_spending=F("other_activity_spending") + F("training_spending"))
+                & Q(reward_spending=F("other_reward_spending") + F("honour_reward_spending")),
+                name="promotion_enterpriseannualfigures_totals",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year}"
 
+    def save(self, *args, **kwargs):
+        """Keep the two Annex 3 totals equal to their parts (with ``update_fields``, the
+        totals are written too)."""
+        self.qc_activity_spending = (self.other_activity_spending or ZERO) + (self.training_spending or ZERO)
+        self.reward_spending = (self.other_reward_spending or ZERO) + (self.honour_reward_spending or ZERO)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,
+                "qc_activity_spending",
+                "reward_spending",
+                "updated_at",
+            }
+        super().save(*args, **kwargs)
+
 
 class PresentationConference(OwnedByOrganisation, models.Model):
     """An association's result presentation conference (成果发表会) in a campaign.
 
     Fills the conference row of seed 002, Annex 3: 是否组织发表会, 发表会报名小组数, 发表小组数,
-    发表会时间, 发表会地点, 参会人数.
+    发表会时间, 发表会地点, 参会人数. Organised in the portal (issue 11 item 2): the association
+    announces it (``title``, date, place, ``signup_deadline``), enterprises sign their circles'
+    results up (``evaluation.models.ConferenceSignUp``), the association chooses the presenters
+    and records the attendance; ``signed_up_circles`` and ``presented_circles`` are then
+    counted from the sign-ups (:func:`evaluation.conferences.conference_recount`). Visible along
+    the lineage, so that the enterprises below the association find it.
     """
 
     organisation = models.ForeignKey(
@@ -313,14 +371,16 @@ class PresentationConference(OwnedByOrganisation, models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="conferences", verbose_name=_("活动"), db_index=False
     )
+    title = models.CharField(_("发表会名称"), max_length=200, blank=True)
     held = models.BooleanField(_("是否组织发表会"), default=False)
     held_on = models.DateField(_("发表会时间"), null=True, blank=True)
     place = models.CharField(_("发表会地点"), max_length=200, blank=True)
     signed_up_circles = models.PositiveIntegerField(_("发表会报名小组数"), default=0)
     presented_circles = models.PositiveIntegerField(_("发表小组数"), default=0)
     attendance = models.PositiveIntegerField(_("参会人数"), default=0)
+    signup_deadline = models.DateField(_("报名截止日期"), null=True, blank=True)
 
-    objects = tenant_manager()
+    objects = lineage_manager()
 
     class Meta:
         verbose_name = _("成果发表会")
@@ -748,3 +808,77 @@ class ActivityPlan(PlanPart):
 
     def __str__(self) -> str:
         return str(self.theme)
+
+
+class Training(OwnedByOrganisation, models.Model):
+    """A publicity or training activity of an organisation (宣传培训, seed 001 §7.2; issue 11
+    item 2): a training session or a publicity campaign, run internally or attended outside,
+    with its date, topic, trainer, number of participants, hours per participant (学时) and
+    cost in 万元.
+
+    An enterprise's costs of a year are its Annex 3 training spending
+    (``EnterpriseAnnualFigures.training_spending``, kept by
+    :func:`promotion.trainings.annual_spending_refresh` in the same transaction), so they are
+    never typed twice (seed 002 Annex 3: 经费投入含培训、交流、书籍等费用). An association's own
+    trainings are recorded the same way and count in no enterprise's spending.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="trainings",
+        verbose_name=_("组织"),
+        db_index=False,
+    )
+    kind = models.CharField(
+        _("类别"), max_length=16, choices=TrainingKind.choices, default=TrainingKind.TRAINING
+    )
+    delivery = models.CharField(
+        _("形式"), max_length=16, choices=TrainingDelivery.choices, default=TrainingDelivery.INTERNAL
+    )
+    held_on = models.DateField(_("日期"))
+    topic = models.CharField(_("主题"), max_length=200)
+    trainer = models.CharField(_("授课人或承办方"), max_length=100, blank=True)
+    participants = models.PositiveIntegerField(_("参加人数"), validators=[MinValueValidator(1)])
+    hours = models.DecimalField(
+        _("每人学时"),
+        max_digits=5,
+        decimal_places=1,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+    )
+    cost = models.DecimalField(
+        _("费用（万元）"), max_digits=12, decimal_places=4, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    notes = models.TextField(_("说明"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("宣传培训")
+        verbose_name_plural = _("宣传培训")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "held_on"], name="promotion_training_org_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost__gte=0) & Q(hours__gte=0) & Q(participants__gte=1),
+                name="promotion_training_amounts_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.topic}"
+
+    @property
+    def person_hours(self) -> Decimal:
+        """参训人次×学时: participants × hours per participant."""
+        return self.participants * self.hours

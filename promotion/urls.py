@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import announcements, views, views_plans
+from . import announcements, views, views_plans, views_trainings
 
 app_name = "promotion"
 
@@ -30,6 +30,12 @@ urlpatterns = [
     path("plans/new/", views_plans.PlanCreateView.as_view(), name="plan-create"),
     path("plans/<int:pk>/", views_plans.PlanDetailView.as_view(), name="plan-detail"),
     path("plans/<int:pk>/edit/", views_plans.PlanEditView.as_view(), name="plan-edit"),
+    # 宣传培训与企业年度数据 (issue 11, item 2): promotion/views_trainings.py
+    path("trainings/", views_trainings.TrainingListView.as_view(), name="training-list"),
+    path("trainings/new/", views_trainings.TrainingFormView.as_view(), name="training-create"),
+    path("trainings/<int:pk>/edit/", views_trainings.TrainingFormView.as_view(), name="training-edit"),
+    path("trainings/<int:pk>/delete/", views_trainings.TrainingDeleteView.as_view(), name="training-delete"),
+    path("annual-figures/", views_trainings.AnnualFiguresView.as_view(), name="annual-figures"),
     # 通知公告 (issue 7, item 10): promotion/announcements.py
     path("announcements/", announcements.AnnouncementListView.as_view(), name="announcement-list"),
     path("announcements/new/", announcements.AnnouncementFormView.as_view(), name="announcement-create"),

@@ -18,6 +18,8 @@ NAVIGATION = (
     (_("年度活动"), "promotion:campaign-list", "campaigns:view"),
     (pgettext_lazy("navigation", "成果申报"), "evaluation:submission-list", "submissions:view"),
     (_("推进计划"), "promotion:plan-list", "plans:view"),
+    (_("宣传培训"), "promotion:training-list", "trainings:view"),
+    (_("成果发表会"), "evaluation:conference-list", ("campaigns:manage", "campaigns:sign_up")),
     (_("通知公告"), "promotion:announcement-list", "campaigns:view"),
     (
         _("推进组织"),

@@ -90,7 +90,7 @@ LAYER_DUTIES: dict[str, tuple[Duty, ...]] = {
             "planning",
             _("计划制定、培训指导、协调服务；QC小组组建与注册审核"),
             "seed 001 §5.2.2, §7.3",
-            frozenset({"circles:manage", "structure:manage", "plans:draft"}),
+            frozenset({"circles:manage", "structure:manage", "plans:draft", "trainings:manage"}),
         ),
         Duty(
             "process_control",
@@ -136,6 +136,7 @@ _ASSOCIATION_READ = {
     "dashboards:view",
     "reports:view",
     "plans:view",
+    "trainings:view",
 }
 
 #: ``area:action`` permissions granted by each role. Enterprise roles take the permissions
@@ -155,6 +156,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "reports:export",
             "audit:view",
             "plans:draft",
+            "trainings:manage",
         }
     ),
     Role.ASSOCIATION_LEADERSHIP: frozenset(_ASSOCIATION_READ | {"awards:approve", "plans:approve"}),
@@ -169,7 +171,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.ENTERPRISE_EXECUTIVE: frozenset(
-        {"campaigns:view", "circles:view", "submissions:view", "dashboards:view", "plans:view"}
+        {
+            "campaigns:view",
+            "circles:view",
+            "submissions:view",
+            "dashboards:view",
+            "plans:view",
+            "trainings:view",
+        }
         | layer_permissions(Layer.DECISION)
     ),
     Role.ENTERPRISE_COORDINATOR: frozenset(
@@ -178,6 +187,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "circles:view",
             "figures:report",
             "plans:view",
+            "trainings:view",
             "campaigns:sign_up",
             "submissions:view",
             "submissions:submit",
@@ -232,6 +242,8 @@ PERMISSION_LABELS: dict[str, str] = {
     "plans:view": pgettext_lazy("permission", "查看年度推进计划"),
     "plans:draft": pgettext_lazy("permission", "编制年度推进计划"),
     "plans:approve": pgettext_lazy("permission", "审批年度推进计划"),
+    "trainings:view": pgettext_lazy("permission", "查看宣传培训"),
+    "trainings:manage": pgettext_lazy("permission", "登记宣传培训"),
     "figures:report": pgettext_lazy("permission", "填报企业年度数据"),
     "submissions:view": pgettext_lazy("permission", "查看申报成果"),
     "submissions:submit": pgettext_lazy("permission", "申报成果和上传成果报告"),

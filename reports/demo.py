@@ -541,8 +541,8 @@ def seed_figures(orgs: dict[str, Organisation], campaign: Campaign, circles: int
                 year=year,
                 defaults=dict(
                     total_employees=base * scale + rng.randint(0, 200),
-                    qc_activity_spending=Decimal(rng.randint(200, 8000)) / 100 * scale,
-                    reward_spending=Decimal(rng.randint(100, 3000)) / 100 * scale,
+                    other_activity_spending=Decimal(rng.randint(200, 8000)) / 100 * scale,
+                    other_reward_spending=Decimal(rng.randint(100, 3000)) / 100 * scale,
                 ),
             )
     for code in ["CAQ", *[a[0] for a in ASSOCIATIONS]]:
@@ -1363,6 +1363,8 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
             if circles > DEFAULT_CIRCLES
             else None
         )
+        with transaction.atomic():  # after the history: this year's figures exist to add to
+            seed_trainings_and_conference()
         # rows written in bulk send no signals: whatever the cache holds from before is stale
         generation_bump(CAMPAIGNS_GENERATION, ORGANISATIONS_GENERATION)
         return {
@@ -1378,6 +1380,127 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
             "logins": logins,
             "national": national,
         }
+
+
+def seed_trainings_and_conference() -> bool:
+    """This year's publicity and training and the Shanghai presentation conference (issue 11
+    item 2; seed 001 §7.2, §7.5.2), made through the portal's services: ``company`` recorded
+    two trainings and a publicity campaign (their costs are SAQ-PD-E1's Annex 3 spending of
+    the year), ``saq_staff`` a training for the province's coordinators and announced the
+    conference of ``SAQ-<year>`` (sign-ups open for 20 days), for which two other Shanghai
+    enterprises signed results up: ``saq_staff`` finds them to choose presenters from, and
+    ``company`` may sign one of its accepted results up. Idempotent (output: created?)."""
+    from circles.choices import ProjectStatus as PS
+    from evaluation.models import ConferenceSignUp
+    from promotion.choices import TrainingDelivery, TrainingKind
+    from promotion.conferences import conference_save
+    from promotion.models import Training
+    from promotion.trainings import training_save
+    from qcportal.tenancy import membership_scope
+
+    today = timezone.localdate()
+    company, staff = _login_membership("company"), _login_membership("saq_staff")
+    if Training._base_manager.filter(organisation=company.organisation).exists():
+        return False
+    day = max(dt.date(today.year, 1, 10), today - dt.timedelta(days=200))
+    with membership_scope(company):
+        for offset, kind, delivery, topic, trainer, people, hours, cost in (
+            (
+                0,
+                TrainingKind.TRAINING,
+                TrainingDelivery.INTERNAL,
+                "QC小组活动准则宣贯",
+                "质量部 陈工",
+                86,
+                "4",
+                "0.6",
+            ),
+            (
+                30,
+                TrainingKind.TRAINING,
+                TrainingDelivery.EXTERNAL,
+                "QC小组诊断师培训",
+                "上海市质协",
+                6,
+                "24",
+                "1.8",
+            ),
+            (
+                60,
+                TrainingKind.PUBLICITY,
+                TrainingDelivery.INTERNAL,
+                "质量月优秀成果展",
+                "工会",
+                320,
+                "1",
+                "0.25",
+            ),
+        ):
+            held_on = min(day + dt.timedelta(days=offset), today)
+            training_save(
+                membership=company,
+                data={
+                    "kind": kind,
+                    "delivery": delivery,
+                    "held_on": held_on,
+                    "topic": topic,
+                    "trainer": trainer,
+                    "participants": people,
+                    "hours": Decimal(hours),
+                    "cost": Decimal(cost),
+                },
+            )
+    with membership_scope(staff):
+        training_save(
+            membership=staff,
+            data={
+                "kind": TrainingKind.TRAINING,
+                "delivery": TrainingDelivery.INTERNAL,
+                "held_on": min(day + dt.timedelta(days=15), today),
+                "topic": "全市QC小组推进者培训班",
+                "trainer": "上海市质协专家组",
+                "participants": 140,
+                "hours": Decimal("12"),
+                "cost": Decimal("3.5"),
+            },
+        )
+        campaign = Campaign.objects.filter(code=LIVE_CAMPAIGN.format(year=today.year)).first()
+        if campaign is None:
+            return True
+        conference = conference_save(
+            membership=staff,
+            campaign=campaign,
+            data={
+                "title": f"{today.year}年上海市质量管理小组成果发表交流会",
+                "held": True,
+                "held_on": today + dt.timedelta(days=40),
+                "place": "上海国际会议中心",
+                "signup_deadline": today + dt.timedelta(days=20),
+                "attendance": 0,
+            },
+        )
+    others = (
+        Project._base_manager.filter(
+            organisation__path__startswith=staff.organisation.path, status__in=(PS.ACCEPTED, PS.COMPLETED)
+        )
+        .exclude(organisation=company.organisation)
+        .order_by("organisation_id", "id")
+    )
+    seen: set[int] = set()
+    for project in others.iterator():
+        if project.organisation_id in seen:
+            continue
+        seen.add(project.organisation_id)
+        ConferenceSignUp.objects.create(  # as the enterprises signed up (the recount follows)
+            conference=conference,
+            organisation_id=project.organisation_id,
+            circle_id=project.circle_id,
+            project=project,
+            presenter=f"{project.circle_id % 7 + 1}号发表人",
+        )
+        if len(seen) == 2:
+            break
+    return True
 
 
 def seed_promotion_plans() -> bool:

@@ -68,13 +68,21 @@ def seed_history_figures(enterprises: list[Organisation], today: dt.date) -> int
             if (enterprise.pk, year) in have:
                 continue
             growth = 1 + (year - FIRST_FIGURES_YEAR) * 0.03
-            rows.append(
+            spending = (Decimal(rng.randint(300, 6000)) / 100 * Decimal(str(growth))).quantize(
+                Decimal("0.0001")
+            )
+            rewards = (Decimal(rng.randint(100, 2500)) / 100 * Decimal(str(growth))).quantize(
+                Decimal("0.0001")
+            )
+            rows.append(  # bulk_create calls no save(): the totals are set with their parts
                 EnterpriseAnnualFigures(
                     organisation=enterprise,
                     year=year,
                     total_employees=int(base * growth) + rng.randint(0, 80),
-                    qc_activity_spending=Decimal(rng.randint(300, 6000)) / 100 * Decimal(str(growth)),
-                    reward_spending=Decimal(rng.randint(100, 2500)) / 100 * Decimal(str(growth)),
+                    other_activity_spending=spending,
+                    qc_activity_spending=spending,
+                    other_reward_spending=rewards,
+                    reward_spending=rewards,
                 )
             )
     EnterpriseAnnualFigures.objects.bulk_create(rows, batch_size=2000)

@@ -1211,8 +1211,15 @@ def _figures_sql(ids: _Ids, lo: int, hi: int, circles: str) -> _Spec:
             "year": "f.y",
             "total_employees": f"greatest(30, round(f.employees * (0.85 + 0.015 * (f.y - {FIRST_YEAR}))"
             f" * (0.95 + 0.1 * {_frac('f.hx', 0)})))::int",
-            "qc_activity_spending": f"round((0.2 + f.n * (0.3 + 1.5 * {_frac('f.hx', 1)}))::numeric, 2)",
-            "reward_spending": f"round((0.1 + f.n * (0.1 + 0.8 * {_frac('f.hx', 2)}))::numeric, 2)",
+            # the totals equal their typed parts (no training or honour recorded in a load)
+            **{
+                column: f"round((0.2 + f.n * (0.3 + 1.5 * {_frac('f.hx', 1)}))::numeric, 2)"
+                for column in ("qc_activity_spending", "other_activity_spending")
+            },
+            **{
+                column: f"round((0.1 + f.n * (0.1 + 0.8 * {_frac('f.hx', 2)}))::numeric, 2)"
+                for column in ("reward_spending", "other_reward_spending")
+            },
         },
         source,
     )

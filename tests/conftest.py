@@ -175,15 +175,15 @@ def build_network():
                 organisation=enterprise,
                 year=2020,
                 total_employees=employees,
-                qc_activity_spending=Decimal(spend),
-                reward_spending=Decimal(reward),
+                other_activity_spending=Decimal(spend),
+                other_reward_spending=Decimal(reward),
             )
             f.FiguresFactory(
                 organisation=enterprise,
                 year=2019,
                 total_employees=99999,
-                qc_activity_spending=Decimal("999"),
-                reward_spending=Decimal("999"),
+                other_activity_spending=Decimal("999"),
+                other_reward_spending=Decimal("999"),
             )
         f.ConferenceFactory(
             organisation=pa,

@@ -4,7 +4,8 @@ from qcportal.api import register_api_viewset
 
 
 def register() -> None:
-    """Route ``/api/v1/submissions/`` and ``/api/v1/score-sheets/``."""
+    """Route ``/api/v1/submissions/``, ``/api/v1/score-sheets/``, the judges, rounds,
+    assignments and results, ``/api/v1/conferences/`` and ``/api/v1/conference-signups/``."""
     from .views import ScoreSheetViewSet, SubmissionViewSet
 
     register_api_viewset("submissions", SubmissionViewSet, basename="submission")
@@ -19,3 +20,7 @@ def register() -> None:
     from .results import ResultViewSet
 
     register_api_viewset("results", ResultViewSet, basename="result")
+    from .conferences import ConferenceViewSet, SignUpViewSet
+
+    register_api_viewset("conferences", ConferenceViewSet, basename="conference")
+    register_api_viewset("conference-signups", SignUpViewSet, basename="conferencesignup")

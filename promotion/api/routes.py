@@ -4,9 +4,11 @@ from qcportal.api import register_api_viewset
 
 
 def register() -> None:
-    """Route ``/api/v1/campaigns/`` and ``/api/v1/plans/``."""
+    """Route ``/api/v1/campaigns/``, ``/api/v1/plans/`` and ``/api/v1/trainings/``."""
     from .plans import PlanViewSet
+    from .trainings import TrainingViewSet
     from .views import CampaignViewSet
 
     register_api_viewset("campaigns", CampaignViewSet, basename="campaign")
     register_api_viewset("plans", PlanViewSet, basename="plan")
+    register_api_viewset("trainings", TrainingViewSet, basename="training")

@@ -371,6 +371,9 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "promotion.choices.CampaignStatus",
         "PlanStatusEnum": "promotion.choices.PlanStatus",
         "ActivityTypeEnum": "promotion.choices.ActivityType",
+        "ConferenceSignUpStatusEnum": "evaluation.choices.ConferenceSignUpStatus",
+        "TrainingKindEnum": "promotion.choices.TrainingKind",
+        "TrainingDeliveryEnum": "promotion.choices.TrainingDelivery",
     },
 }
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ENTERPRISE_NAVIGATION = [
+EXECUTIVE_NAVIGATION = [
     "首页",
     "数据看板",
     "QC小组",
@@ -16,9 +16,12 @@ ENTERPRISE_NAVIGATION = [
     "年度活动",
     "成果申报",
     "推进计划",
+    "宣传培训",
     "通知公告",
     "推进组织",
 ]
+#: The coordinator also signs circles up for presentation conferences.
+ENTERPRISE_NAVIGATION = [*EXECUTIVE_NAVIGATION[:9], "成果发表会", *EXECUTIVE_NAVIGATION[9:]]
 CIRCLE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "通知公告", "推进组织"]
 NAVIGATION = {
     "pa_admin": [
@@ -30,6 +33,7 @@ NAVIGATION = {
         "年度活动",
         "成果申报",
         "推进计划",
+        "宣传培训",
         "通知公告",
         "推进组织",
         "报表记录",
@@ -46,6 +50,8 @@ NAVIGATION = {
         "年度活动",
         "成果申报",
         "推进计划",
+        "宣传培训",
+        "成果发表会",
         "通知公告",
         "推进组织",
         "专家库",
@@ -62,6 +68,7 @@ NAVIGATION = {
         "年度活动",
         "成果申报",
         "推进计划",
+        "宣传培训",
         "通知公告",
         "推进组织",
         "报表记录",
@@ -79,7 +86,7 @@ NAVIGATION = {
         "推进组织",
         "组织管理",
     ],
-    "e1_exec": ENTERPRISE_NAVIGATION,
+    "e1_exec": EXECUTIVE_NAVIGATION,
     "e1_coord": ENTERPRISE_NAVIGATION,
     "e1_leader": CIRCLE_NAVIGATION,
     "pa_judge": ["首页", "年度活动", "通知公告", "评审任务"],

@@ -83,6 +83,10 @@ PUBLIC_ROUTES = {
         "creates an API token for the requester only, no tenant data; tested in "
         "tests/qcportal/test_tokens.py::test_two_devices_get_two_named_tokens_and_the_key_is_shown_once"
     ),
+    "promotion:training-create": (
+        "records a training of the acting organisation only (no organisation in the input); tested in "
+        "tests/promotion/test_trainings.py::test_only_the_management_layer_of_the_organisation_records"
+    ),
     "promotion:plan-create": (
         "creates a plan of the acting organisation only (no organisation in the input); tested in "
         "tests/promotion/test_plans.py::test_another_enterprise_sees_no_plan"
@@ -220,6 +224,47 @@ def _plan(organisation, user):
     return plan
 
 
+def _training(organisation, user):
+    import datetime as dt
+
+    from promotion.models import Training
+
+    training, _created = Training.objects.get_or_create(
+        organisation=organisation,
+        topic=f"{organisation.name}培训",
+        defaults={"held_on": dt.date(2020, 5, 1), "participants": 10, "created_by": user},
+    )
+    return training
+
+
+def _conference(organisation, campaign):
+    from promotion.models import PresentationConference
+
+    conference, _created = PresentationConference.objects.get_or_create(
+        organisation=organisation, campaign=campaign, defaults={"title": f"{organisation.name}发表会"}
+    )
+    return conference
+
+
+def _signup(conference, enterprise):
+    from circles.models import Project
+    from evaluation.models import ConferenceSignUp
+
+    project = Project.objects.filter(organisation=enterprise).order_by("id").first()
+    signup, _created = ConferenceSignUp.objects.get_or_create(
+        conference=conference,
+        project=project,
+        defaults={"organisation": enterprise, "circle_id": project.circle_id, "presenter": "发表人"},
+    )
+    return signup
+
+
+TR_PB = lambda n: {"pk": _training(n.pb, n.users.pb_staff).pk}  # noqa: E731
+TR_PA = lambda n: {"pk": _training(n.pa, n.users.pa_staff).pk}  # noqa: E731
+CF_PB = lambda n: {"pk": _conference(n.pb, n.campaign_pb).pk}  # noqa: E731
+CF_PA = lambda n: {"pk": _conference(n.pa, n.campaign).pk}  # noqa: E731
+SU_PB = lambda n: {"pk": _signup(_conference(n.pb, n.campaign_pb), n.e4).pk}  # noqa: E731
+SU_PA = lambda n: {"pk": _signup(_conference(n.pa, n.campaign), n.e1).pk}  # noqa: E731
 PLAN_PB = lambda n: {"pk": _plan(n.pb, n.users.pb_staff).pk}  # noqa: E731
 PLAN_PA = lambda n: {"pk": _plan(n.pa, n.users.pa_staff).pk}  # noqa: E731
 AN_PB = lambda n: {"pk": _announcement(n.pb, n.users.pb_staff).pk}  # noqa: E731
@@ -477,6 +522,26 @@ CASES: dict[str, Case] = {
     "api:plan-detail": Case("object", PLAN_PB, PLAN_PA, api=True),
     "api:plan-transitions": Case(
         "object", PLAN_PB, PLAN_PA, method="post", data={"transition": "submit"}, api=True
+    ),
+    # --- trainings and yearly figures (issue 11 item 2; tests/promotion/test_trainings.py)
+    "promotion:training-list": Case("list"),
+    "promotion:training-edit": Case("object", TR_PB, TR_PA),
+    "promotion:training-delete": Case("object", TR_PB, TR_PA, method="post"),
+    "promotion:annual-figures": Case("list"),
+    "api:training-list": Case("list", api=True),
+    "api:training-detail": Case("object", TR_PB, TR_PA, api=True),
+    # --- presentation conferences (issue 11 item 2; tests/evaluation/test_conferences.py)
+    "evaluation:conference-list": Case("list"),
+    "evaluation:conference-create": Case("form", lambda n: {"title": "越界发表会"}, method="post"),
+    "evaluation:conference-detail": Case("object", CF_PB, CF_PA),
+    "evaluation:conference-edit": Case("object", CF_PB, CF_PA),
+    "evaluation:conference-signup": Case("object", SU_PB, SU_PA),
+    "api:conference-list": Case("list", api=True),
+    "api:conference-detail": Case("object", CF_PB, CF_PA, api=True),
+    "api:conferencesignup-list": Case("list", api=True),
+    "api:conferencesignup-detail": Case("object", SU_PB, SU_PA, api=True),
+    "api:conferencesignup-transitions": Case(
+        "object", SU_PB, SU_PA, method="post", data={"transition": "select"}, api=True
     ),
     # --- announcements (通知公告, issue 7 item 10; tests/promotion/test_announcements.py)
     "promotion:announcement-list": Case("list"),
@@ -903,6 +968,7 @@ DETAIL_FIELDS = (
     "tools",
     "introduction",
     "direction",
+    "place",
 )
 
 LEAF_ONLY = "belongs to an enterprise (a leaf of the hierarchy): no ancestor of a requester owns one"
@@ -935,6 +1001,12 @@ EDIT_CASES: dict[str, EditCase] = {
     "promotion:campaign-edit": EditCase(lambda n: n.campaign_pb, lambda n: n.campaign),
     "promotion:announcement-edit": EditCase(
         lambda n: _announcement(n.pb, n.users.pb_staff), lambda n: _announcement(n.caq, n.users.caq_staff)
+    ),
+    "promotion:training-edit": EditCase(
+        lambda n: _training(n.pb, n.users.pb_staff), lambda n: _training(n.caq, n.users.caq_staff)
+    ),
+    "evaluation:conference-edit": EditCase(
+        lambda n: _conference(n.pb, n.campaign_pb), lambda n: _conference(n.caq, n.campaign)
     ),
     "promotion:plan-edit": EditCase(
         lambda n: _plan(n.pb, n.users.pb_staff), lambda n: _plan(n.caq, n.users.caq_staff)
