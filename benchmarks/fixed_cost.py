@@ -16,7 +16,9 @@ Target: ≤ 3× the floor.
    (``apt-get install valgrind``).
 
 Needs a database holding the demo (``seed_demo``, any scale): ``DATABASE_URL``, ``REDIS_URL``
-as for ``national_scale.py``. Prints figures only.
+as for ``national_scale.py``. ``--home`` also counts the instructions of the demo enterprise
+coordinator's home (information: the page of the load test's first figure). Prints figures
+only.
 """
 
 from __future__ import annotations
@@ -38,13 +40,17 @@ from django.urls import reverse  # noqa: E402
 
 
 def requests_of(kind: str):
-    """A function making one request of ``kind`` (``"bare"`` or ``"open"``), answering 200 or
-    the notification's redirect."""
+    """A function making one request of ``kind`` (``"bare"``, ``"open"`` or ``"home"``: the
+    demo enterprise coordinator's home, for information), answering 200 or the
+    notification's redirect."""
     if kind == "bare":
         bare = Client(HTTP_HOST="localhost")
         return lambda: bench.get_ok(bare, "/bench/bare/")
     company = bench.membership_of("company")
     client = bench.logged_in_client(company)
+    if kind == "home":
+        bench.get_ok(client, "/")
+        return lambda: bench.get_ok(client, "/")
     url = reverse("notification-open", args=[bench._read_notification(company).pk])
     response = client.get(url)
     if response.status_code != 302:
@@ -94,7 +100,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--counted", type=int, default=100)
-    parser.add_argument("--child", choices=["bare", "open"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["bare", "open", "home"], help=argparse.SUPPRESS)
+    parser.add_argument("--home", action="store_true", help="also count the enterprise home's instructions")
     args = parser.parse_args()
     if args.child:
         counted_child(args.child, args.counted)
@@ -112,6 +119,11 @@ def main() -> None:
         print(
             f"{'lightest authenticated page, instructions':<44}{ours:>12,}{floor:>12,}{ours / floor:>8.2f}  ≤ 3×"
         )
+        if args.home:
+            home = instructions_per_request("home", args.counted)
+            print(
+                f"{'enterprise home, instructions':<44}{home:>12,}{floor:>12,}{home / floor:>8.2f}  information"
+            )
     else:
         print("instructions: valgrind is not installed, not counted")
 
