@@ -44,7 +44,7 @@ from qcportal.tenancy import ORGANISATIONS_GENERATION, no_tenant
 
 from . import demo_names as N
 from .demo_history import HISTORY_MARK, seed_dashboard_history
-from .summaries import rebuild_statistics
+from .summaries import STATISTICS_GENERATION, rebuild_statistics
 
 DEMO_PASSWORD = "QcDemo-2020!"  # noqa: S105  (public demo password, printed and in the README)
 CAMPAIGN_CODE = "CAQ-2020"
@@ -1366,7 +1366,7 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
         with transaction.atomic():  # after the history: this year's figures exist to add to
             seed_trainings_and_conference()
         # rows written in bulk send no signals: whatever the cache holds from before is stale
-        generation_bump(CAMPAIGNS_GENERATION, ORGANISATIONS_GENERATION)
+        generation_bump(CAMPAIGNS_GENERATION, ORGANISATIONS_GENERATION, STATISTICS_GENERATION)
         return {
             "organisations": Organisation.objects.count(),
             "enterprises": Organisation.objects.filter(kind=K.ENTERPRISE).count(),

@@ -9,14 +9,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from circles.selectors import circle_statistics
+from circles.selectors import circle_counts_by_year, circle_statistics
 from promotion.models import Campaign, PresentationConference
-from promotion.selectors import annual_figures_totals, conference_get
-from qcportal.cache import CachedFigure, cached_figure
+from promotion.selectors import CAMPAIGNS_GENERATION, annual_figures_totals, conference_get
+from qcportal.cache import CachedFigure, cached_figure, cached_until_changed
 from qcportal.choices import OrganisationKind
+from qcportal.db import replica_reads
 from qcportal.models import Organisation
 
-from .summaries import circle_statistics_from_summary, lag_statement, period_is_summarised
+from .summaries import (
+    STATISTICS_GENERATION,
+    circle_statistics_from_summary,
+    enterprise_generation,
+    lag_statement,
+    period_is_summarised,
+)
 
 WAN = Decimal(10000)
 FOUR_PLACES = Decimal("0.0001")
@@ -196,6 +203,38 @@ def circle_figures(*, enterprises, period_start: dt.date, period_end: dt.date) -
     if period_is_summarised(**bounds):
         return circle_statistics_from_summary(enterprises=enterprises, **bounds), "summary"
     return circle_statistics(enterprises=enterprises, **bounds), "live"
+
+
+def enterprise_home_figures(*, enterprise_id: int, campaign: Campaign) -> dict:
+    """The figures of one enterprise's home for ``campaign`` (seed 002 Annex 3), kept in the
+    cache until they change (rule R-SC-74): ``{"stats": circle_figures(...)[0], "annual":
+    annual_figures_totals(...), "by_year": circle_counts_by_year(...)}`` — the campaign row of
+    the statistics summary (live before the period is built), the yearly figures of the
+    campaign's year (万元 for the spending) and the circles registered per year.
+
+    Stored under the generations of the statistics (a rebuild, a period built), of this
+    enterprise (its rows rewritten or marked dirty by a change, its yearly figures saved) and
+    of the campaigns (a period changed), so a change shows on the next request after its
+    commit; computing costs four queries, a hit none. Reads go to the replica when there is
+    one. Inputs: the enterprise's id and the campaign."""
+
+    def compute() -> dict:
+        enterprises = [enterprise_id]
+        with replica_reads():
+            stats, _source = circle_figures(
+                enterprises=enterprises, period_start=campaign.period_start, period_end=campaign.period_end
+            )
+            return {
+                "stats": stats,
+                "annual": annual_figures_totals(enterprises=enterprises, year=campaign.year),
+                "by_year": circle_counts_by_year(enterprises=enterprises),
+            }
+
+    return cached_until_changed(
+        f"home-figures:{enterprise_id}:{campaign.pk}",
+        depends_on=(STATISTICS_GENERATION, enterprise_generation(enterprise_id), CAMPAIGNS_GENERATION),
+        compute=compute,
+    )
 
 
 def annex3_figures(*, campaign: Campaign, association: Organisation) -> Annex3Figures:

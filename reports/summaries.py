@@ -54,6 +54,7 @@ from circles.choices import ProjectStatus, ProjectType
 from circles.models import ActivityRecord, Circle, CircleMember, Project
 from circles.signals import rows_bulk_changed
 from promotion.models import Campaign, EnterpriseAnnualFigures
+from qcportal.cache import generation_bump
 from qcportal.choices import OrganisationKind
 from qcportal.models import Organisation
 
@@ -99,6 +100,22 @@ LOCK_CLASS = 0x51_53  # "QS"
 AFTER_COMMIT_LOCK_TIMEOUT = "5s"
 
 _MONEY_ZERO = Decimal("0")
+
+#: The generations (``qcportal.cache``, rule R-SC-74) of what pages keep from the summary: every
+#: enterprise's (a full rebuild, a period built) and one enterprise's (its rows rewritten or
+#: marked dirty, its yearly figures saved).
+STATISTICS_GENERATION = "statistics"
+
+
+def enterprise_generation(enterprise_id: int) -> str:
+    """The generation of one enterprise's statistics (``enterprise-statistics:<id>``)."""
+    return f"enterprise-statistics:{enterprise_id}"
+
+
+def _bump_enterprises(ids: Iterable[int]) -> None:
+    names = [enterprise_generation(i) for i in ids]
+    if names:
+        generation_bump(*names)
 
 
 # --- SQL --------------------------------------------------------------------------------------
@@ -506,7 +523,9 @@ def _refresh(ids: list[int], *, now: dt.datetime) -> int:
         parts += more
         params += more_params
     more, more_params = _campaign_parts(ids, None)
-    return _insert(parts + more, params + more_params, now=now, update=True)
+    written = _insert(parts + more, params + more_params, now=now, update=True)
+    _bump_enterprises(ids)
+    return written
 
 
 def refresh_enterprise_statistics(enterprise_ids: Iterable[int]) -> None:
@@ -582,6 +601,7 @@ def build_period(period_start: dt.date, period_end: dt.date) -> int:
         parts, params = _campaign_parts(None, (period_start, period_end))
         written = _insert(parts, params, now=now, update=False)
         StatisticsPeriod.objects.filter(period_start=period_start, period_end=period_end).update(built_at=now)
+        generation_bump(STATISTICS_GENERATION)
     return written
 
 
@@ -638,6 +658,7 @@ def rebuild_statistics(*, enterprise_ids: Iterable[int] | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE {members}")
         StatisticsPeriod.objects.update(built_at=now)
+        generation_bump(STATISTICS_GENERATION)
     _rollups().rollup_rebuild()  # the organisations' rollups from the rebuilt summary
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # mark the new table's pages all-visible, so that period reads are index-only at once
@@ -692,6 +713,7 @@ def mark_enterprises_dirty(enterprise_ids: Iterable[int]) -> None:
         ids -= marked.enterprises
     if not ids:
         return
+    _bump_enterprises(ids)  # live reads of them (circles per year) change at this commit
     level = set(connection.savepoint_ids)
     current = next((marked for sids, marked in live if sids == level), None)
     new = current is None
@@ -799,6 +821,7 @@ def _rollups():
 
 
 def _on_figures_changed(sender, instance, **kwargs) -> None:
+    _bump_enterprises([instance.organisation_id])
     _rollups().mark_rollups_dirty([instance.organisation_id])
 
 

@@ -17,14 +17,12 @@ from django_ratelimit.decorators import ratelimit
 from django_tables2 import SingleTableMixin
 
 from circles.selectors import (
-    circle_counts_by_year,
     circle_list_for_user,
     enterprise_overview,
 )
 from evaluation.selectors import score_sheet_list_for_user, submission_list
 from promotion.models import Campaign
 from promotion.selectors import (
-    annual_figures_totals,
     campaign_list,
     campaign_timeline,
     home_campaign_panel,
@@ -50,7 +48,7 @@ from .models import ReportRun
 from .package import national_package_missing
 from .selectors import report_run_get, report_run_list, work_summary_get
 from .services import report_run_start, work_summary_save
-from .statistics import annex3_figures_cached, circle_figures
+from .statistics import annex3_figures_cached, enterprise_home_figures
 from .tables import ReportRunTable
 from .worksummary import OUTLINES, count_characters, strip_controls
 
@@ -134,17 +132,8 @@ class HomeView(MembershipRequiredMixin, TemplateView):
         elif role in ENTERPRISE_ROLES and campaign is not None:
             # The enterprise's own id, not a (lineage-scoped) organisation subquery: every
             # statistic then filters its tables by ``organisation_id = <id>`` (rule R-SC-71).
-            enterprises = [organisation.pk]
-            with replica_reads():  # figure reads: the replica when there is one (issue 10 item 6)
-                # the enterprise's campaign row of the statistics summary once the period is
-                # summarised (one query; current right after each commit), else live
-                context["stats"], _source = circle_figures(
-                    enterprises=enterprises,
-                    period_start=campaign.period_start,
-                    period_end=campaign.period_end,
-                )
-                context["annual"] = annual_figures_totals(enterprises=enterprises, year=campaign.year)
-                context["by_year"] = circle_counts_by_year(enterprises=enterprises)
+            # kept in the cache until they change (R-SC-74; four queries when computed)
+            context.update(enterprise_home_figures(enterprise_id=organisation.pk, campaign=campaign))
             context["submissions"] = submission_list(campaign=campaign).filter(organisation=organisation)
         elif role == Role.JUDGE:
             context["sheets"] = score_sheet_list_for_user(user=self.request.user)[:50]

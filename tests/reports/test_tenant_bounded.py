@@ -75,8 +75,12 @@ def test_the_checker_finds_an_unbounded_join():
 def test_enterprise_home_statistics_read_the_enterprise_only(
     network, login, username, django_assert_max_num_queries
 ):
+    from qcportal.cache import generation_bump
+    from reports.summaries import STATISTICS_GENERATION
+
     client = login(getattr(network.users, username))
     client.get(reverse("home"))  # the session's memberships are cached from here on
+    generation_bump(STATISTICS_GENERATION)  # the figures computed again (R-SC-74)
     with CaptureQueriesContext(connection) as captured, django_assert_max_num_queries(18):
         response = client.get(reverse("home"))
     assert response.status_code == 200 and "stats" in response.context
@@ -86,6 +90,46 @@ def test_enterprise_home_statistics_read_the_enterprise_only(
     assert [sql for sql in queries if '"reports_enterprisestatistics"' in sql]
     for sql in queries:
         assert unbounded_reads(sql, network.e1.pk) == [], sql
+
+
+def test_enterprise_home_figures_are_kept_until_they_change(
+    network, login, django_capture_on_commit_callbacks
+):
+    """Rule R-SC-74: the second home of the enterprise reads its figures from the cache (no
+    query on the summary, the yearly figures or the circles); a new circle registered through
+    the service and new yearly figures show on the next request after their commit."""
+    from circles import services
+    from promotion.models import EnterpriseAnnualFigures
+    from qcportal.models import Membership
+    from qcportal.tenancy import membership_scope, no_tenant
+
+    client = login(network.users.e1_coord)
+    first = client.get(reverse("home"))
+    before = sum(row["circles"] for row in first.context["by_year"])
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(reverse("home"))
+    tables = ('"reports_enterprisestatistics"', '"promotion_enterpriseannualfigures"', "GROUP BY")
+    assert not [q["sql"] for q in captured.captured_queries if any(t in q["sql"] for t in tables)]
+    assert sum(row["circles"] for row in again.context["by_year"]) == before
+
+    with no_tenant():
+        coord = Membership.objects.select_related("organisation", "user").get(user=network.users.e1_coord)
+    with django_capture_on_commit_callbacks(execute=True), membership_scope(coord):
+        services.circle_register(
+            membership=coord,
+            name="缓存测试QC小组",
+            members=[
+                {"name": f"成员{i}", "role": "leader" if i == 0 else "member", "position": "工"}
+                for i in range(3)
+            ],
+        )
+    with django_capture_on_commit_callbacks(execute=True), no_tenant():
+        figures = EnterpriseAnnualFigures.objects.get(organisation=network.e1, year=network.campaign.year)
+        figures.total_employees = 4321
+        figures.save()
+    after = client.get(reverse("home"))
+    assert sum(row["circles"] for row in after.context["by_year"]) == before + 1
+    assert after.context["annual"]["total_employees"] == 4321
 
 
 def test_enterprise_home_figures_are_unchanged(network, login):
