@@ -53,7 +53,9 @@ def presentable_projects(*, membership) -> QuerySet[Project]:
 def conference_recount(conference: PresentationConference) -> PresentationConference:
     """Count the conference's sign-ups into its Annex 3 fields (one aggregate and one update,
     in SQL): 发表会报名小组数 = distinct circles signed up and not withdrawn, 发表小组数 =
-    distinct circles chosen to present. Output: the conference with the counts set."""
+    distinct circles chosen to present. The conference row is locked first, so that changes at
+    the same moment count one after the other. Output: the conference with the counts set."""
+    PresentationConference._base_manager.select_for_update().filter(pk=conference.pk).first()
     counts = ConferenceSignUp._base_manager.filter(conference=conference).aggregate(
         signed=Count("circle", distinct=True, filter=~Q(status=S.WITHDRAWN)),
         presenting=Count("circle", distinct=True, filter=Q(status=S.SELECTED)),
@@ -66,7 +68,9 @@ def conference_recount(conference: PresentationConference) -> PresentationConfer
 
 
 def next_order(conference: PresentationConference) -> int:
-    """The presentation order of the next presenter chosen (1 for the first)."""
+    """The presentation order of the next presenter chosen (1 for the first); locks the
+    conference row, so two presenters chosen at once get different numbers."""
+    PresentationConference._base_manager.select_for_update().filter(pk=conference.pk).first()
     top = ConferenceSignUp._base_manager.filter(conference=conference).aggregate(m=Max("order"))["m"]
     return (top or 0) + 1
 

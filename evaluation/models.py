@@ -1237,7 +1237,7 @@ class ConferenceSignUp(ConcurrentTransitionMixin, OwnedByOrganisation, models.Mo
     rows (:func:`evaluation.conferences.conference_recount`), never typed.
     """
 
-    # No index of its own: evaluation_conferencesignup_project_uniq starts with it.
+    # No index of its own: evaluation_signup_conf_status starts with it.
     conference = models.ForeignKey(
         PresentationConference,
         on_delete=models.CASCADE,
@@ -1274,9 +1274,12 @@ class ConferenceSignUp(ConcurrentTransitionMixin, OwnedByOrganisation, models.Mo
         verbose_name = _("发表会报名")
         verbose_name_plural = _("发表会报名")
         ordering = ["conference", "order", "id"]
+        indexes = [models.Index(fields=["conference", "status"], name="evaluation_signup_conf_status")]
         constraints = [
             models.UniqueConstraint(
-                fields=["conference", "project"], name="evaluation_conferencesignup_project_uniq"
+                fields=["conference", "project"],
+                condition=~Q(status=ConferenceSignUpStatus.WITHDRAWN),
+                name="evaluation_conferencesignup_project_uniq",
             ),
         ]
 

@@ -118,7 +118,9 @@ class ConferenceFormView(MembershipRequiredMixin, TemplateView):
             campaign=campaign,
             conference=conference,
             form=form
-            or ConferenceForm(instance=conference, initial={"title": f"{campaign.title}成果发表会"}),
+            or ConferenceForm(
+                instance=conference, initial=None if conference else {"title": f"{campaign.title}成果发表会"}
+            ),
         )
         return context
 
@@ -161,7 +163,8 @@ class ConferenceDetailView(MembershipRequiredMixin, TemplateView):
             is_host=conference.organisation_id == membership.organisation_id
             and has_permission(membership, "campaigns:manage"),
             is_open=conference_is_open(conference),
-            form=(form or SignUpForm(membership=membership)) if can_sign_up else None,
+            # a refused sign-up keeps its form, with the reason, even once sign-ups closed
+            form=form if form is not None else (SignUpForm(membership=membership) if can_sign_up else None),
         )
         return context
 

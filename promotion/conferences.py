@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from qcportal.choices import ASSOCIATION_KINDS
 from qcportal.permissions import require_permission
 
+from .choices import CampaignStatus
 from .models import Campaign, PresentationConference
 from .selectors import lineage_codes
 
@@ -48,8 +49,6 @@ def conference_is_open(conference: PresentationConference, today: dt.date | None
 def conference_campaigns(*, membership) -> QuerySet[Campaign]:
     """The campaigns (not drafts) of the acting association and the associations above it
     for which it has no conference yet, newest first: those it may announce one for."""
-    from .choices import CampaignStatus
-
     hosted = PresentationConference.objects.filter(organisation_id=membership.organisation_id)
     return (
         Campaign.objects.filter(organisation__code__in=lineage_codes(membership.organisation))
@@ -78,6 +77,7 @@ def conference_save(
     if (
         organisation.kind not in ASSOCIATION_KINDS
         or campaign.organisation.code not in lineage_codes(organisation)
+        or campaign.status == CampaignStatus.DRAFT
         or (conference is not None and conference.organisation_id != organisation.pk)
     ):
         raise PermissionDenied(_("成果发表会由协会为本协会或上级协会的年度活动组织。"))
@@ -103,7 +103,9 @@ def conference_save(
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            conference.save()
+            # the counts are the sign-ups' (evaluation.conferences.conference_recount): never
+            # written back from a form loaded earlier
+            conference.save(update_fields=CONFERENCE_FIELDS if conference.pk else None)
     except IntegrityError as exc:
         raise ValidationError(
             {"campaign": [_("本协会在该年度活动中已有成果发表会，请修改原发表会。")]}

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -839,13 +839,15 @@ class Training(OwnedByOrganisation, models.Model):
     held_on = models.DateField(_("日期"))
     topic = models.CharField(_("主题"), max_length=200)
     trainer = models.CharField(_("授课人或承办方"), max_length=100, blank=True)
-    participants = models.PositiveIntegerField(_("参加人数"), validators=[MinValueValidator(1)])
+    participants = models.PositiveIntegerField(
+        _("参加人数"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+    )
     hours = models.DecimalField(
         _("每人学时"),
         max_digits=5,
         decimal_places=1,
         default=ZERO,
-        validators=[MinValueValidator(ZERO)],
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1000"))],
     )
     cost = models.DecimalField(
         _("费用（万元）"), max_digits=12, decimal_places=4, default=ZERO, validators=[MinValueValidator(ZERO)]

@@ -69,7 +69,7 @@ class AnnualFiguresForm(BootstrapFormMixin, forms.Form):
         initial=0,
     )
     other_reward_spending = forms.DecimalField(
-        label=gettext_lazy("QC小组活动奖励费用（未在平台登记的部分，万元）"),
+        label=gettext_lazy("QC小组活动奖励费用（万元）"),
         min_value=0,
         max_digits=14,
         decimal_places=4,
@@ -81,7 +81,7 @@ def _year_param(request) -> int:
     """The ``?year=`` of the request, this year when absent or invalid."""
     today = timezone.localdate()
     raw = request.GET.get("year", "")
-    if raw.isdigit() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= today.year + 1:
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= today.year + 1:
         return int(raw)
     return today.year
 

@@ -122,8 +122,8 @@ class ConferenceViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
         queryset = conference_list()
         year = self.request.query_params.get("year", "")
         if self.action == "list" and year:
-            if not year.isdigit() or len(year) != 4:
-                raise ApiValidationError({"year": ["年度须为四位数字。"]})
+            if not (year.isascii() and year.isdigit() and len(year) == 4 and int(year) >= 2000):
+                raise ApiValidationError({"year": ["年度须为2000年以后的四位数字。"]})
             queryset = queryset.filter(campaign__year=int(year))
         return queryset
 
@@ -189,7 +189,7 @@ class SignUpViewSet(
         )
         conference = self.request.query_params.get("conference", "")
         if self.action == "list" and conference:
-            if not conference.isdigit() or len(conference) > 12:
+            if not (conference.isascii() and conference.isdigit()) or len(conference) > 12:
                 raise ApiValidationError({"conference": ["发表会编号须为数字。"]})
             queryset = queryset.filter(conference_id=int(conference))
         return queryset

@@ -23,7 +23,7 @@ from qcportal.api import TenantViewSetMixin
 from qcportal.permissions import HasAreaPermission
 
 from ..models import Training
-from ..trainings import TRAINING_FIELDS, training_delete, training_list, training_save
+from ..trainings import FIRST_YEAR, TRAINING_FIELDS, training_delete, training_list, training_save
 
 
 class TrainingSerializer(serializers.ModelSerializer):
@@ -68,8 +68,8 @@ class TrainingViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
         queryset = training_list(membership=self.request.membership).select_related("organisation")
         year = self.request.query_params.get("year", "")
         if self.action == "list" and year:
-            if not year.isdigit() or len(year) != 4:
-                raise ApiValidationError({"year": ["年度须为四位数字。"]})
+            if not (year.isascii() and year.isdigit() and len(year) == 4 and int(year) >= FIRST_YEAR):
+                raise ApiValidationError({"year": ["年度须为2000年以后的四位数字。"]})
             queryset = queryset.filter(held_on__year=int(year))
         return queryset
 

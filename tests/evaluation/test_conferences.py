@@ -249,3 +249,62 @@ def test_the_api_refuses_bad_conferences_with_a_chinese_400(network, login, live
     assert "detail" in response.json()
     with no_tenant():
         assert not PresentationConference.objects.filter(campaign=live_campaign).exists()
+
+
+def test_a_withdrawn_result_may_sign_up_again_and_an_edit_keeps_the_counts(network, open_conference):
+    """A withdrawn sign-up no longer blocks its project; the host's later edit of a conference
+    loaded before a sign-up does not write its old counts back."""
+    coord, staff = membership(network.users.e1_coord), membership(network.users.pa_staff)
+    stale = PresentationConference._base_manager.get(pk=open_conference.pk)  # loaded before
+    with membership_scope(coord):
+        first = signup_create(
+            membership=coord, conference=open_conference, project=accepted(network.e1), presenter="张工"
+        )
+        SIGNUP_WORKFLOW.perform(first, "withdraw", membership=coord)
+        again = signup_create(
+            membership=coord, conference=open_conference, project=accepted(network.e1), presenter="张工"
+        )
+    assert again.pk != first.pk
+    with membership_scope(staff):
+        conference_save(
+            membership=staff, campaign=network.campaign, conference=stale, data={"attendance": 99}
+        )
+    with no_tenant():
+        saved = PresentationConference.objects.get(pk=open_conference.pk)
+    assert (saved.signed_up_circles, saved.attendance) == (1, 99)
+
+
+def test_a_closed_sign_up_shows_its_reason_and_drafts_get_no_conference(network, login, open_conference):
+    from promotion.models import Campaign
+
+    with no_tenant():
+        PresentationConference.objects.filter(pk=open_conference.pk).update(
+            signup_deadline=timezone.localdate() - dt.timedelta(days=1)
+        )
+    page = login(network.users.e1_coord).post(
+        reverse("evaluation:conference-detail", args=[open_conference.pk]),
+        {"project": accepted(network.e1).pk, "presenter": "张工"},
+    )
+    assert page.status_code == 400 and "R-CF-01" in page.content.decode()
+    with no_tenant():
+        draft = Campaign.objects.create(
+            code="PA-DRAFT",
+            organisation=network.pa,
+            year=2030,
+            title="草稿活动",
+            status="draft",
+            period_start=dt.date(2029, 6, 1),
+            period_end=dt.date(2030, 8, 31),
+        )
+    staff = membership(network.users.pa_staff)
+    with membership_scope(staff), pytest.raises(PermissionDenied):
+        conference_save(membership=staff, campaign=draft, data={"title": "草稿活动发表会"})
+
+
+@pytest.mark.parametrize("query", ["?year=²⁰²⁴", "?year=0000", "?year=abcd"])
+def test_bad_year_parameters_answer_400_not_500(network, login, query):
+    client = login(network.users.e1_coord)
+    assert client.get(f"/api/v1/conferences/{query}").status_code == 400
+    assert client.get(f"/api/v1/trainings/{query}").status_code == 400
+    assert client.get("/api/v1/conference-signups/?conference=²").status_code == 400
+    assert client.get(f"{reverse('promotion:training-list')}{query}").status_code == 200

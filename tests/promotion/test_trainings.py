@@ -123,6 +123,8 @@ def test_only_the_management_layer_of_the_organisation_records(network):
         ({"topic": ""}, "topic"),
         ({"topic": "题" * 201}, "topic"),
         ({"kind": "lecture"}, "kind"),
+        ({"participants": 1_000_001}, "participants"),
+        ({"hours": Decimal("1000.5")}, "hours"),
     ],
 )
 def test_bad_trainings_are_refused_in_chinese_and_nothing_is_written(network, override, field):
