@@ -278,12 +278,15 @@ def generation_bump(*names: str) -> None:
     transaction.on_commit(bump)
 
 
-def cached_until_changed(key: str, *, depends_on: Iterable[str], compute: Callable[[], Any]) -> Any:
+def cached_until_changed(
+    key: str, *, depends_on: Iterable[str], compute: Callable[[], Any], timeout: int = KEEP_SECONDS
+) -> Any:
     """``compute()``'s value (picklable; ``None`` allowed), stored under ``key`` for the current
     tokens of the generations ``depends_on`` and read from the cache until one of them is
     bumped (:func:`generation_bump`, by the signals of the data the value derives from) or
-    ``KEEP_SECONDS`` pass. Two cache reads on a hit; without a working cache it computes.
-    Rule R-SC-74."""
+    ``timeout`` seconds pass (default ``KEEP_SECONDS``; shorter for values read on a replica,
+    which may lag behind the commit that bumped the generation). Two cache reads on a hit;
+    without a working cache it computes. Rule R-SC-74."""
     tokens = generations(*depends_on)
     if tokens is None:
         return compute()
@@ -297,7 +300,7 @@ def cached_until_changed(key: str, *, depends_on: Iterable[str], compute: Callab
         return stored
     value = compute()
     try:
-        cache.set(full_key, value, KEEP_SECONDS)
+        cache.set(full_key, value, timeout)
     except Exception:
         logger.warning("cache unavailable for %s", key, exc_info=True)
     return value

@@ -71,3 +71,15 @@ def test_without_a_working_cache_the_value_is_computed(monkeypatch):
     assert cached_until_changed("t:down", depends_on=("g",), compute=compute) == 7
     assert len(calls) == 2
     generation_bump("g")  # never raises
+
+
+def test_a_short_timeout_bounds_what_a_lagging_replica_gave():
+    """Values read on a replica are kept ``timeout`` seconds at most (reports.statistics
+    .enterprise_home_figures uses REPLICA_CACHE_SECONDS when a replica is configured)."""
+    import time
+
+    cached_until_changed("t:short", depends_on=("g",), compute=lambda: "from the replica", timeout=1)
+    time.sleep(1.2)
+    assert (
+        cached_until_changed("t:short", depends_on=("g",), compute=lambda: "current", timeout=1) == "current"
+    )
