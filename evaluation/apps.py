@@ -12,7 +12,8 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the row-level scope providers, the to-do items, the audited models, the
-        object rules, the API routes and the reminders' notification texts."""
+        object rules, the API routes, the reminders' notification texts and the knowledge base's
+        signals."""
         from . import (  # noqa: F401  (workflow, reminders: declarations bind on import)
             audit,
             reminders,
@@ -22,9 +23,11 @@ class EvaluationConfig(AppConfig):
             workflow,
         )
         from .api import routes
+        from .library import connect_library_signals
 
         scopes.register()
         todos.register()
         audit.register()
         rules.register()
         routes.register()
+        connect_library_signals()

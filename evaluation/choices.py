@@ -127,3 +127,13 @@ class ConferenceSignUpStatus(models.TextChoices):
     SIGNED_UP = "signed_up", _("已报名")
     SELECTED = "selected", _("安排发表")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class LibrarySharing(models.TextChoices):
+    """With whom an enterprise shares a result of its knowledge base (成果知识库; issue 11 item
+    3; seed 001 §7.6 成果推广应用; rule R-KB-02): its own organisation only (the default), the
+    subtree of the association it belongs to, or everyone logged in to the portal."""
+
+    OWN = "own", _("仅本企业")
+    ASSOCIATION = "association", _("所属协会范围")
+    EVERYONE = "everyone", _("全部登录用户")

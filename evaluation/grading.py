@@ -547,6 +547,7 @@ def judging_publish_effect(judging: Judging, ctx) -> None:
     and the recommendation upward), the scores are marked released, and each result's
     submission still in 形式审查通过 moves to 已评审 through the ``release_scores`` transition
     of the submission workflow (one mechanism, audited) with the publishing membership.
+    Once committed, the results' projects enter the knowledge base with their grades.
     Input: the judging and the transition context. Output: none."""
     from .workflow import SUBMISSION_WORKFLOW
 
@@ -562,6 +563,12 @@ def judging_publish_effect(judging: Judging, ctx) -> None:
         SUBMISSION_WORKFLOW.perform(submission, "release_scores", membership=ctx.membership)
     Submission._base_manager.filter(result__judging=judging, result__final_score__isnull=False).update(
         score=Subquery(final), scores_released_at=timezone.now(), scores_released_by=ctx.user
+    )
+    from .library import enqueue_index
+
+    # The knowledge base takes the published results with their grades (rule R-KB-01).
+    enqueue_index(
+        Result._base_manager.filter(judging=judging).values_list("submission__project_id", flat=True)
     )
 
 

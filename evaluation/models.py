@@ -13,13 +13,14 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 from circles.models import ActivityRecord, Circle, Project
 from promotion.models import Campaign, CampaignDomain, CampaignEntry, PresentationConference
 from qcportal.models import Organisation, OwnedByOrganisation
-from qcportal.tenancy import tenant_manager
+from qcportal.tenancy import shared_manager, tenant_manager
 
 from .choices import (
     ConferenceSignUpStatus,
     GradeMethod,
     JudgeLevel,
     JudgingStatus,
+    LibrarySharing,
     PanelStatus,
     PresentationMode,
     QualificationKind,
@@ -1293,3 +1294,129 @@ class ConferenceSignUp(ConcurrentTransitionMixin, OwnedByOrganisation, models.Mo
 
         super().save(*args, **kwargs)
         conference_recount(self.conference)
+
+
+class LibraryEntry(OwnedByOrganisation, models.Model):
+    """A result in the knowledge base (成果知识库; issue 11 item 3; seed 001 §7.6 成果推广应用).
+
+    One per project that was accepted (已验收) or took part in a published judging, written by
+    :func:`evaluation.library.library_index` from the project, its circle, its latest
+    submission (the report's text, the introduction, the domain) and its best published
+    grade; never typed. ``organisation`` is the owning enterprise, which chooses
+    ``sharing`` (rule R-KB-02); ``audience`` is the organisation whose subtree may see the
+    entry (the enterprise itself, or the association it belongs to; empty: everyone logged
+    in). ``economic_benefit`` is in 万元. ``search_text`` holds the words of the title,
+    report and records segmented by jieba (search mode), searched with PostgreSQL's full-text
+    search (configuration ``simple``, GIN index ``evaluation_library_fts``; rule R-KB-01);
+    ``keywords`` are its top terms (TF-IDF), used for similar results. ``adoption_count``
+    counts its :class:`Adoption` rows (rule R-KB-04).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="library_entries", verbose_name=_("企业")
+    )
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="library_entry", verbose_name=_("课题")
+    )
+    submission = models.ForeignKey(
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("申报成果"),
+    )
+    sharing = models.CharField(
+        _("共享范围"), max_length=16, choices=LibrarySharing.choices, default=LibrarySharing.OWN
+    )
+    audience = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("可见范围"),
+    )
+    title = models.CharField(_("课题名称"), max_length=200)
+    circle_name = models.CharField(_("QC小组名称"), max_length=100)
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    project_type = models.CharField(_("课题类型"), max_length=20)
+    domain = models.CharField(_("专业领域"), max_length=100, blank=True)
+    industry = models.CharField(_("行业"), max_length=50, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    economic_benefit = models.DecimalField(
+        _("经济效益（万元）"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    grade = models.CharField(_("评审等级"), max_length=40, blank=True)
+    honoured = models.BooleanField(_("获奖成果"), default=False)
+    tools = models.CharField(_("使用的统计方法"), max_length=300, blank=True)
+    summary = models.TextField(_("成果简介"), blank=True)
+    keywords = models.CharField(_("关键词"), max_length=200, blank=True)
+    search_text = models.TextField(_("检索文本"), blank=True, editable=False)
+    adoption_count = models.PositiveIntegerField(_("推广应用次数"), default=0)
+    indexed_at = models.DateTimeField(_("入库时间"), auto_now=True)
+
+    objects = shared_manager("audience")
+
+    class Meta:
+        verbose_name = _("知识库成果")
+        verbose_name_plural = _("知识库成果")
+        ordering = ["-year", "-id"]
+        indexes = [
+            models.Index(fields=["year", "project_type"], name="evaluation_library_year_type"),
+            models.Index(fields=["-adoption_count", "-id"], name="evaluation_library_adopted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Adoption(OwnedByOrganisation, models.Model):
+    """A record that a result of the knowledge base was adopted (推广应用; issue 11 item 3;
+    seed 001 §7.6; rule R-KB-04): by which organisation (``organisation``, the one that
+    records it), where (the department, line or site), when, and with what effect
+    (``benefit`` in 万元 where calculable). One record per result, organisation and place;
+    saving or deleting one recounts the entry's ``adoption_count`` in the same transaction.
+    Visible to those who see the entry and to the adopting organisation."""
+
+    # No index of its own: evaluation_adoption_place_uniq starts with it.
+    entry = models.ForeignKey(
+        LibraryEntry,
+        on_delete=models.CASCADE,
+        related_name="adoptions",
+        verbose_name=_("成果"),
+        db_index=False,
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("应用单位")
+    )
+    place = models.CharField(_("应用部门/场所"), max_length=100)
+    adopted_on = models.DateField(_("应用日期"))
+    effect = models.TextField(_("应用效果"), max_length=1000)
+    benefit = models.DecimalField(
+        _("经济效益（万元）"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = shared_manager("entry__audience")
+
+    class Meta:
+        verbose_name = _("推广应用")
+        verbose_name_plural = _("推广应用")
+        ordering = ["-adopted_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "organisation", "place"], name="evaluation_adoption_place_uniq"
+            ),
+            models.CheckConstraint(condition=Q(benefit__gte=0), name="evaluation_adoption_benefit_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.place}"

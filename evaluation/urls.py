@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import urls_sheets, views, views_conferences
+from . import urls_sheets, views, views_conferences, views_library
 
 app_name = "evaluation"
 
@@ -44,6 +44,15 @@ urlpatterns = [
         "conferences/signups/<int:pk>/",
         views_conferences.SignUpDetailView.as_view(),
         name="conference-signup",
+    ),
+    # 成果知识库 (issue 11, item 3): evaluation/views_library.py
+    path("library/", views_library.LibraryListView.as_view(), name="library"),
+    path("library/<int:pk>/", views_library.LibraryDetailView.as_view(), name="library-detail"),
+    path("library/<int:pk>/report/", views_library.LibraryReportView.as_view(), name="library-report"),
+    path(
+        "library/adoptions/<int:pk>/delete/",
+        views_library.AdoptionDeleteView.as_view(),
+        name="adoption-delete",
     ),
     path("", include("evaluation.urls_pool")),
     path("", include("evaluation.urls_rounds")),

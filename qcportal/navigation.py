@@ -20,6 +20,7 @@ NAVIGATION = (
     (_("推进计划"), "promotion:plan-list", "plans:view"),
     (_("宣传培训"), "promotion:training-list", "trainings:view"),
     (_("成果发表会"), "evaluation:conference-list", ("campaigns:manage", "campaigns:sign_up")),
+    (_("成果知识库"), "evaluation:library", "library:view"),
     (_("通知公告"), "promotion:announcement-list", "campaigns:view"),
     (
         _("推进组织"),

@@ -116,7 +116,7 @@ LAYER_DUTIES: dict[str, tuple[Duty, ...]] = {
             "results",
             _("成果总结及推广应用"),
             "seed 001 §5.2.3, §7.6",
-            frozenset({"circles:record"}),
+            frozenset({"circles:record", "library:view", "library:adopt"}),
         ),
     ),
 }
@@ -137,6 +137,7 @@ _ASSOCIATION_READ = {
     "reports:view",
     "plans:view",
     "trainings:view",
+    "library:view",
 }
 
 #: ``area:action`` permissions granted by each role. Enterprise roles take the permissions
@@ -157,6 +158,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit:view",
             "plans:draft",
             "trainings:manage",
+            "library:adopt",
         }
     ),
     Role.ASSOCIATION_LEADERSHIP: frozenset(_ASSOCIATION_READ | {"awards:approve", "plans:approve"}),
@@ -168,6 +170,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "submissions:view",
             "submissions:recommend",
             "dashboards:view",
+            "library:view",
+            "library:adopt",
         }
     ),
     Role.ENTERPRISE_EXECUTIVE: frozenset(
@@ -178,6 +182,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "dashboards:view",
             "plans:view",
             "trainings:view",
+            "library:view",
         }
         | layer_permissions(Layer.DECISION)
     ),
@@ -192,6 +197,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "submissions:view",
             "submissions:submit",
             "dashboards:view",
+            "library:view",
+            "library:share",
+            "library:adopt",
         }
         | layer_permissions(Layer.MANAGEMENT)
     ),
@@ -245,6 +253,9 @@ PERMISSION_LABELS: dict[str, str] = {
     "trainings:view": pgettext_lazy("permission", "查看宣传培训"),
     "trainings:manage": pgettext_lazy("permission", "登记宣传培训"),
     "figures:report": pgettext_lazy("permission", "填报企业年度数据"),
+    "library:view": pgettext_lazy("permission", "查阅成果知识库"),
+    "library:share": pgettext_lazy("permission", "设置成果共享范围"),
+    "library:adopt": pgettext_lazy("permission", "登记成果推广应用"),
     "submissions:view": pgettext_lazy("permission", "查看申报成果"),
     "submissions:submit": pgettext_lazy("permission", "申报成果和上传成果报告"),
     "submissions:review": pgettext_lazy("permission", "审核申报成果"),

@@ -91,6 +91,45 @@ def lineage_manager(path: str = "organisation"):
     return ScopedManager(lineage=f"{path}__in")
 
 
+def shared_manager(audience: str, owner: str = "organisation"):
+    """A scoped manager for rows their owner shares beyond its own share (the results
+    knowledge base, issue 11 item 3, rule R-KB-02).
+
+    Inputs: the lookup path to the row's audience (an
+    :class:`~qcportal.models.Organisation` whose subtree may see the row; empty: everyone
+    logged in) and to its owner. A row is visible when its owner lies in the ``tenant``
+    share (an association sees what its subtree owns), when its audience lies in the
+    ``lineage`` (the acting organisation itself, its subtree or an ancestor: a result shared
+    with an association reaches every organisation below it, one kept to its enterprise
+    reaches that enterprise only), or when it has no audience. It reads the same scope as
+    :func:`tenant_manager` and, like it, refuses every query (``ScopeError``) with no
+    scope active; ``scopes_disabled`` lifts it."""
+    from django.db import models
+    from django_scopes.manager import DisabledQuerySet
+    from django_scopes.state import get_scope
+
+    class SharedManager(models.Manager):
+        def get_queryset(self):
+            current = get_scope()
+            queryset = super().get_queryset()
+            if not current.get("_enabled", True):
+                return queryset
+            missing = {"tenant", "lineage"} - set(current)
+            if missing:
+                return DisabledQuerySet(self.model, using=self._db, missing_scopes=missing)
+            return queryset.filter(
+                Q(**{f"{owner}__in": current["tenant"]})
+                | Q(**{f"{audience}__in": current["lineage"]})
+                | Q(**{f"{audience}__isnull": True})
+            )
+
+        def all(self):
+            queryset = super().all()
+            return queryset.all() if isinstance(queryset, DisabledQuerySet) else queryset
+
+    return SharedManager()
+
+
 def _orgs():
     from .models import Organisation
 

@@ -1365,6 +1365,8 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
         )
         with transaction.atomic():  # after the history: this year's figures exist to add to
             seed_trainings_and_conference()
+        # The demo's enterprises only: a national load's bulk rows stay out of the knowledge base.
+        seed_library([o.pk for o in _enterprises(orgs)])
         # rows written in bulk send no signals: whatever the cache holds from before is stale
         generation_bump(CAMPAIGNS_GENERATION, ORGANISATIONS_GENERATION, STATISTICS_GENERATION)
         return {
@@ -1500,6 +1502,56 @@ def seed_trainings_and_conference() -> bool:
         )
         if len(seen) == 2:
             break
+    return True
+
+
+def seed_library(organisation_ids: list[int] | None = None) -> bool:
+    """The results knowledge base of the demo (issue 11 item 3; seed 001 §7.6): every accepted
+    result and every result of a published judging indexed (the history was bulk-inserted,
+    without the signals that index one at a time); the other Shanghai enterprises share their
+    results with the association (so ``company`` finds them by a Chinese word), one of them
+    with everyone; ``company`` keeps its own private until it chooses (its page offers it)
+    and has recorded one adoption of a neighbour's result. Input: the enterprises to index
+    (``None``: all). Idempotent (output: created?)."""
+    from evaluation.choices import LibrarySharing
+    from evaluation.library import adoption_save, entry_share, library_rebuild
+    from evaluation.models import Adoption, LibraryEntry
+    from qcportal.tenancy import membership_scope
+
+    company, staff = _login_membership("company"), _login_membership("saq_staff")
+    if Adoption._base_manager.filter(organisation=company.organisation).exists():
+        return False
+    with no_tenant():
+        library_rebuild(organisation_ids)
+        shanghai = LibraryEntry._base_manager.filter(
+            organisation__path__startswith=staff.organisation.path
+        ).exclude(organisation=company.organisation)
+        everyone = list(shanghai.order_by("-year", "id").values_list("pk", flat=True)[:3])
+        shanghai.update(sharing=LibrarySharing.ASSOCIATION, audience=staff.organisation)
+        LibraryEntry._base_manager.filter(pk__in=everyone).update(
+            sharing=LibrarySharing.EVERYONE, audience=None
+        )
+        own = (
+            LibraryEntry._base_manager.filter(organisation=company.organisation)
+            .order_by("-year", "id")
+            .first()
+        )
+    if own is not None:
+        with membership_scope(company):
+            entry_share(membership=company, entry=own, sharing=LibrarySharing.ASSOCIATION)
+    with membership_scope(company):
+        adopted = LibraryEntry.objects.filter(pk__in=everyone).first()
+        if adopted is not None:
+            adoption_save(
+                membership=company,
+                entry=adopted,
+                data={
+                    "place": "二车间焊装线",
+                    "adopted_on": timezone.localdate() - dt.timedelta(days=30),
+                    "effect": "借鉴其因果图分析和工装改进，焊接返修率由2.1%降至0.9%。",
+                    "benefit": Decimal("12.5"),
+                },
+            )
     return True
 
 

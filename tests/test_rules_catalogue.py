@@ -20,7 +20,7 @@ CATALOGUE = DOCS / "rules.md"
 APPS = ("qcportal", "promotion", "circles", "evaluation", "reports")
 #: Where the project's Python and template files live (checked for citations).
 SOURCE_DIRS = (*APPS, "templates", "tests", "benchmarks", "scripts")
-RULE_ID = re.compile(r"^R-(A1|A3|A4|A5|S1|S2|S3|ST|PT|JD|SC|PL|TR|CF)-\d{2}$")
+RULE_ID = re.compile(r"^R-(A1|A3|A4|A5|S1|S2|S3|ST|PT|JD|SC|PL|TR|CF|KB|HN|CT|IM)-\d{2}$")
 TICKED = re.compile(r"`([^`]+)`")
 
 

@@ -1,15 +1,22 @@
 """``/api/v1/results/`` (issue 8 item 10): published results readable by anyone in scope (an
 enterprise its own, an association its subtree), with campaign code, submission, enterprise,
 circle, title, domain, final score, rank and grade; staff of the judging association also see
-unpublished ones (``published: false``)."""
+unpublished ones (``published: false``).
 
+``?q=`` (issue 11 item 3) keeps the results whose knowledge-base entry the search finds
+(Chinese words, rule R-KB-01); ``library`` is that entry's id (``/api/v1/library/{id}/``),
+null until the result is in the knowledge base."""
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from qcportal.api import TenantViewSetMixin
 from qcportal.permissions import HasAreaPermission, has_permission
 
 from ..choices import JudgingStatus
+from ..library import clean_query, library_entries, library_search
 from ..models import Result
 
 
@@ -25,6 +32,7 @@ class ResultSerializer(serializers.ModelSerializer):
     domain = serializers.SerializerMethodField()
     grade = serializers.SerializerMethodField()
     published = serializers.SerializerMethodField()
+    library = serializers.SerializerMethodField()
 
     class Meta:
         model = Result
@@ -40,6 +48,7 @@ class ResultSerializer(serializers.ModelSerializer):
             "rank",
             "grade",
             "published",
+            "library",
         ]
 
     def get_enterprise(self, obj) -> str:
@@ -53,6 +62,11 @@ class ResultSerializer(serializers.ModelSerializer):
     def get_grade(self, obj) -> str | None:
         """The grade's name."""
         return obj.grade.name if obj.grade_id else None
+
+    def get_library(self, obj) -> int | None:
+        """The id of the result's knowledge-base entry, or null."""
+        entry = getattr(obj.submission.project, "library_entry", None)
+        return entry.pk if entry is not None else None
 
     def get_published(self, obj) -> bool:
         """Whether the judging is published."""
@@ -73,15 +87,21 @@ class ResultViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
         membership = self.request.membership
         if has_permission(membership, "evaluation:manage"):
             visible |= Q(judging__organisation_id=membership.organisation_id)
-        return (
-            Result.objects.filter(visible)
-            .select_related(
-                "judging__campaign",
-                "organisation",
-                "submission__circle",
-                "submission__project",
-                "submission__domain",
-                "grade",
-            )
-            .order_by("judging_id", "rank", "id")
+        queryset = Result.objects.filter(visible).select_related(
+            "judging__campaign",
+            "organisation",
+            "submission__circle",
+            "submission__project__library_entry",
+            "submission__domain",
+            "grade",
         )
+        q = self.request.query_params.get("q")
+        if self.action == "list" and q is not None:
+            try:
+                q = clean_query(q)
+            except ValidationError as exc:
+                raise ApiValidationError(exc.message_dict) from None
+            if q:
+                found = library_search(library_entries(), q).values("project_id")
+                queryset = queryset.filter(submission__project_id__in=found)
+        return queryset.order_by("judging_id", "rank", "id")

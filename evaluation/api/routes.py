@@ -5,7 +5,8 @@ from qcportal.api import register_api_viewset
 
 def register() -> None:
     """Route ``/api/v1/submissions/``, ``/api/v1/score-sheets/``, the judges, rounds,
-    assignments and results, ``/api/v1/conferences/`` and ``/api/v1/conference-signups/``."""
+    assignments and results, ``/api/v1/conferences/``, ``/api/v1/conference-signups/``, ``/api/v1/library/`` and
+    ``/api/v1/adoptions/``."""
     from .views import ScoreSheetViewSet, SubmissionViewSet
 
     register_api_viewset("submissions", SubmissionViewSet, basename="submission")
@@ -24,3 +25,7 @@ def register() -> None:
 
     register_api_viewset("conferences", ConferenceViewSet, basename="conference")
     register_api_viewset("conference-signups", SignUpViewSet, basename="conferencesignup")
+    from .library import AdoptionViewSet, LibraryEntryViewSet
+
+    register_api_viewset("library", LibraryEntryViewSet, basename="libraryentry")
+    register_api_viewset("adoptions", AdoptionViewSet, basename="adoption")

@@ -259,6 +259,39 @@ def _signup(conference, enterprise):
     return signup
 
 
+def _library(circle):
+    """The knowledge-base entry of ``circle``'s project (private to its enterprise), with a
+    report so that its download route answers for the own one."""
+    from django.core.files.base import ContentFile
+
+    from evaluation.library import library_index
+    from evaluation.models import Submission
+
+    project = circle.projects.first()
+    submission = Submission.objects.filter(project=project).first()
+    if submission is not None and not submission.result_report:
+        submission.result_report.save("report.pdf", ContentFile(b"%PDF-1.4 isolation"), save=True)
+    return library_index(project.pk)
+
+
+def _adoption(entry, organisation, user):
+    import datetime as dt
+
+    from evaluation.models import Adoption
+
+    adoption, _created = Adoption.objects.get_or_create(
+        entry=entry,
+        organisation=organisation,
+        place="隔离车间",
+        defaults={"adopted_on": dt.date(2021, 1, 1), "effect": "隔离", "recorded_by": user},
+    )
+    return adoption
+
+
+LIB_PB = lambda n: {"pk": _library(n.circles[7]).pk}  # noqa: E731  (E4, PB)
+LIB_PA = lambda n: {"pk": _library(n.circles[0]).pk}  # noqa: E731  (E1, PA)
+AD_PB = lambda n: {"pk": _adoption(_library(n.circles[7]), n.e4, n.users.e4_coord).pk}  # noqa: E731
+AD_PA = lambda n: {"pk": _adoption(_library(n.circles[0]), n.pa, n.users.pa_staff).pk}  # noqa: E731
 TR_PB = lambda n: {"pk": _training(n.pb, n.users.pb_staff).pk}  # noqa: E731
 TR_PA = lambda n: {"pk": _training(n.pa, n.users.pa_staff).pk}  # noqa: E731
 CF_PB = lambda n: {"pk": _conference(n.pb, n.campaign_pb).pk}  # noqa: E731
@@ -543,6 +576,20 @@ CASES: dict[str, Case] = {
     "api:conferencesignup-transitions": Case(
         "object", SU_PB, SU_PA, method="post", data={"transition": "select"}, api=True
     ),
+    # --- results knowledge base (issue 11 item 3; tests/evaluation/test_library.py)
+    "evaluation:library": Case("list"),
+    "evaluation:library-detail": Case("object", LIB_PB, LIB_PA),
+    "evaluation:library-report": Case("object", LIB_PB, LIB_PA),
+    "evaluation:adoption-delete": Case("object", AD_PB, AD_PA, method="post"),
+    "api:libraryentry-list": Case("list", api=True),
+    "api:libraryentry-facets": Case("list"),  # counts, not a paginated list: markers only
+    "api:libraryentry-detail": Case("object", LIB_PB, LIB_PA, api=True),
+    "api:libraryentry-similar": Case("object", LIB_PB, LIB_PA, api=True),
+    "api:libraryentry-share": Case(
+        "object", LIB_PB, LIB_PA, method="post", data={"sharing": "everyone"}, api=True
+    ),
+    "api:adoption-list": Case("list", api=True),
+    "api:adoption-detail": Case("object", AD_PB, AD_PA, api=True),
     # --- announcements (通知公告, issue 7 item 10; tests/promotion/test_announcements.py)
     "promotion:announcement-list": Case("list"),
     "promotion:announcement-create": Case(
