@@ -23,6 +23,21 @@ def _pattern(enterprise: Organisation, kind: str) -> str:
     return enterprise.circle_number_pattern_in_force() if kind == "circle" else PROJECT_NUMBER_PATTERN
 
 
+def locked_sequence(*, organisation: Organisation, kind: str, year: int) -> RegistrationSequence:
+    """The counter row of ``organisation``, ``kind`` (≤ 16 characters: ``circle``,
+    ``project``, ``certificate`` …) and ``year``, created at 0 when missing and locked until
+    the caller's transaction ends, so concurrent callers take turns. Must run inside a
+    transaction. Output: the row (``last`` is the last number taken)."""
+    try:
+        with transaction.atomic():
+            RegistrationSequence.objects.get_or_create(organisation=organisation, kind=kind, year=year)
+    except IntegrityError:
+        pass  # created by a concurrent caller; lock it below
+    return RegistrationSequence.objects.select_for_update().get(
+        organisation=organisation, kind=kind, year=year
+    )
+
+
 def reserve_numbers(*, enterprise: Organisation, kind: str, year: int, count: int = 1) -> list[str]:
     """Take ``count`` new registration numbers for ``enterprise`` in ``year``.
 
@@ -34,14 +49,7 @@ def reserve_numbers(*, enterprise: Organisation, kind: str, year: int, count: in
     model = KINDS[kind]
     pattern = _pattern(enterprise, kind)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                RegistrationSequence.objects.get_or_create(organisation=enterprise, kind=kind, year=year)
-        except IntegrityError:
-            pass  # created by a concurrent caller; lock it below
-        sequence = RegistrationSequence.objects.select_for_update().get(
-            organisation=enterprise, kind=kind, year=year
-        )
+        sequence = locked_sequence(organisation=enterprise, kind=kind, year=year)
         numbers: list[str] = []
         n = sequence.last
         while len(numbers) < count:

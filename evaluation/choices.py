@@ -137,3 +137,33 @@ class LibrarySharing(models.TextChoices):
     OWN = "own", _("仅本企业")
     ASSOCIATION = "association", _("所属协会范围")
     EVERYONE = "everyone", _("全部登录用户")
+
+
+class HonourKind(models.TextChoices):
+    """What an honour recognises (表彰; issue 11 item 4; seed 001 §9.1.2; seed 002 §二(五)): a
+    circle for its result (by campaign grade), an enterprise (优秀企业), a leader (卓越领导者) or
+    a promoter (优秀推进者)."""
+
+    CIRCLE = "circle", _("优秀QC小组")
+    ENTERPRISE = "enterprise", _("优秀企业")
+    LEADER = "leader", _("卓越领导者")
+    PROMOTER = "promoter", _("优秀推进者")
+
+
+class HonourStatus(models.TextChoices):
+    """An honour's lifecycle, declared in ``evaluation/workflow.py``: nominated by the
+    management layer, submitted, approved or returned by the decision layer, revoked."""
+
+    NOMINATED = "nominated", _("已提名")
+    SUBMITTED = "submitted", _("待审批")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已批准")
+    REVOKED = "revoked", _("已撤销")
+
+
+class CertificateStatus(models.TextChoices):
+    """A certificate (荣誉证书; issue 11 item 5) is valid until revoked (declared in
+    ``evaluation/workflow.py``); a reissue revokes it and issues a successor."""
+
+    VALID = "valid", _("有效")
+    REVOKED = "revoked", _("已撤销")

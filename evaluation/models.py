@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -16,8 +16,11 @@ from qcportal.models import Organisation, OwnedByOrganisation
 from qcportal.tenancy import shared_manager, tenant_manager
 
 from .choices import (
+    CertificateStatus,
     ConferenceSignUpStatus,
     GradeMethod,
+    HonourKind,
+    HonourStatus,
     JudgeLevel,
     JudgingStatus,
     LibrarySharing,
@@ -1420,3 +1423,232 @@ class Adoption(OwnedByOrganisation, models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} · {self.place}"
+
+
+class Honour(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """An honour granted (表彰; issue 11 item 4; seed 001 §9.1.2 激励; seed 002 §二(五)).
+
+    ``organisation`` grants it: an association (its campaign's honours, 优秀企业, 卓越领导者,
+    优秀推进者) or an enterprise (its own circles and promoters). It is nominated by the
+    management layer and approved by the decision layer (``status``, declared in
+    ``evaluation/workflow.py``). ``recipient`` is the organisation honoured or to which the
+    circle or the person belongs (the honour is shown to it once approved); ``circle`` and
+    ``result`` name a circle's honour by campaign grade (``grade``); ``person_name`` (and
+    ``person`` when the person has an account) name a leader or promoter. Rewards:
+    ``material_reward`` in 万元 (an enterprise's approved honours of a year are its Annex 3
+    奖励费用 part ``honour_reward_spending``, rule R-HN-03) and ``other_rewards`` (非物质奖励:
+    荣誉证书、通报表扬 …).
+    """
+
+    # No index of its own: evaluation_honour_org_year starts with it.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="honours_granted",
+        verbose_name=_("表彰单位"),
+        db_index=False,
+    )
+    kind = models.CharField(_("表彰类别"), max_length=16, choices=HonourKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("年度活动"),
+    )
+    title = models.CharField(_("荣誉名称"), max_length=100)
+    grade = models.CharField(_("等级"), max_length=40, blank=True)
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="honours_received", verbose_name=_("受表彰单位")
+    )
+    circle = models.ForeignKey(
+        Circle,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="honours",
+        verbose_name=_("QC小组"),
+    )
+    result = models.ForeignKey(
+        Result,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="honours",
+        verbose_name=_("评审结果"),
+    )
+    person_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    person_position = models.CharField(_("职务"), max_length=50, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="honours",
+        verbose_name=_("人员账户"),
+    )
+    citation = models.TextField(_("主要事迹"), max_length=2000, blank=True)
+    material_reward = models.DecimalField(
+        _("物质奖励（万元）"), max_digits=14, decimal_places=4, default=Decimal("0")
+    )
+    other_rewards = models.CharField(_("非物质奖励"), max_length=200, blank=True)
+    status = FSMField(
+        _("状态"), max_length=16, choices=HonourStatus.choices, default=HonourStatus.NOMINATED, protected=True
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("提名人"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("批准人"),
+    )
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提名时间"), auto_now_add=True)
+
+    objects = shared_manager("recipient")
+
+    class Meta:
+        verbose_name = _("表彰")
+        verbose_name_plural = _("表彰")
+        ordering = ["-year", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "year", "status"], name="evaluation_honour_org_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(material_reward__gte=0), name="evaluation_honour_reward_gte_0"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "result"],
+                condition=Q(result__isnull=False) & ~Q(status="revoked"),
+                name="evaluation_honour_result_uniq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.person_name or (self.circle.name if self.circle_id else self.recipient.name)
+        return f"{who} · {self.title}"
+
+    def save(self, *args, **kwargs):
+        """Save, then, in the same transaction, set the granting enterprise's Annex 3 reward
+        part of the honour's year to its approved honours' material rewards
+        (:func:`evaluation.honours.honour_rewards_refresh`, rule R-HN-03)."""
+        from .honours import honour_rewards_refresh
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            honour_rewards_refresh(organisation_id=self.organisation_id, year=self.year)
+
+
+class Certificate(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """A numbered honour certificate (荣誉证书; issue 11 item 5; seed 002: Annex 1 and Annex 4
+    data "是制作证书的依据") that anyone shown it can check at ``/verify/<number>``.
+
+    Issued by ``organisation`` for an approved :class:`Honour` or a published grade
+    (:class:`Result`); ``recipient`` is the organisation it names (it sees the certificate).
+    What it states is frozen at issue: ``holder`` (the circle's name, the person's or the
+    enterprise's), ``enterprise_name`` (as on its seal in Annex 1/4), ``project_title``,
+    ``honour_text``, ``campaign_title``, ``issuer_name`` and ``issued_on``. ``number``
+    (``<issuer>-<year>-<sequence>-<check>``, the check part random so that numbers cannot be
+    guessed) is unique (rule R-CT-01). ``status`` is declared in ``evaluation/workflow.py``:
+    revoked with a reason, or reissued (``replaces`` links the successor to it); one valid
+    certificate per honour and per result at most.
+    """
+
+    # No index of its own: evaluation_cert_org_year starts with it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("颁发单位"), db_index=False
+    )
+    number = models.CharField(_("证书编号"), max_length=60, unique=True)
+    honour = models.ForeignKey(
+        Honour,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("表彰"),
+    )
+    result = models.ForeignKey(
+        Result,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("评审结果"),
+    )
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("获证单位")
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("年度活动"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    holder = models.CharField(_("获证者"), max_length=200)
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    project_title = models.CharField(_("成果名称"), max_length=200, blank=True)
+    honour_text = models.CharField(_("荣誉"), max_length=200)
+    campaign_title = models.CharField(_("活动名称"), max_length=200, blank=True)
+    issuer_name = models.CharField(_("颁发单位名称"), max_length=200)
+    issued_on = models.DateField(_("颁发日期"))
+    status = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.VALID,
+        protected=True,
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("换发自"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("颁发人"),
+    )
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = shared_manager("recipient")
+
+    class Meta:
+        verbose_name = _("荣誉证书")
+        verbose_name_plural = _("荣誉证书")
+        ordering = ["-year", "number"]
+        indexes = [models.Index(fields=["organisation", "year", "campaign"], name="evaluation_cert_org_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["honour"],
+                condition=Q(honour__isnull=False, status="valid"),
+                name="evaluation_cert_honour_valid_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["result"],
+                condition=Q(result__isnull=False, status="valid"),
+                name="evaluation_cert_result_valid_uniq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.holder}"

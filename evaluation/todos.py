@@ -14,13 +14,23 @@ from qcportal.todos import Todo, list_url, register_todo_provider
 
 from .choices import (
     ConferenceSignUpStatus,
+    HonourStatus,
     JudgingStatus,
     PanelStatus,
     RoundStatus,
     ScoreSheetStatus,
     SubmissionStatus,
 )
-from .models import ConferenceSignUp, JudgeAssignment, Judging, JudgingRound, Panel, ScoreSheet, Submission
+from .models import (
+    ConferenceSignUp,
+    Honour,
+    JudgeAssignment,
+    Judging,
+    JudgingRound,
+    Panel,
+    ScoreSheet,
+    Submission,
+)
 
 
 def _submitted_sheet():
@@ -215,8 +225,43 @@ def conference_todos(membership) -> list[Todo]:
     return [Todo(_("成果发表会报名待安排发表"), waiting, list_url("evaluation:conference-list"), "bi-mic")]
 
 
+def honour_todos(membership) -> list[Todo]:
+    """The acting organisation's honours waiting for the membership (issue 11 item 4): to
+    approve for its decision layer (``honours:approve``), to revise after a return for its
+    management layer (``honours:nominate``). One query; none without the permissions."""
+    approve = "honours:approve" in membership.permissions
+    nominate = "honours:nominate" in membership.permissions
+    if not (approve or nominate):
+        return []
+    counts = Honour.objects.filter(organisation_id=membership.organisation_id).aggregate(
+        submitted=Count("id", filter=Q(status=HonourStatus.SUBMITTED)),
+        returned=Count("id", filter=Q(status=HonourStatus.RETURNED)),
+    )
+    items = []
+    if approve:
+        items.append(
+            Todo(
+                _("待审批的表彰"),
+                counts["submitted"],
+                list_url("evaluation:honour-list", status=HonourStatus.SUBMITTED),
+                "bi-award",
+            )
+        )
+    if nominate:
+        items.append(
+            Todo(
+                _("被退回的表彰提名"),
+                counts["returned"],
+                list_url("evaluation:honour-list", status=HonourStatus.RETURNED),
+                "bi-arrow-return-left",
+            )
+        )
+    return items
+
+
 def register() -> None:
     """Register the providers."""
     register_todo_provider(evaluation_todos)
     register_todo_provider(chain_todos)
     register_todo_provider(conference_todos)
+    register_todo_provider(honour_todos)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import urls_sheets, views, views_conferences, views_library
+from . import urls_sheets, views, views_certificates, views_conferences, views_honours, views_library
 
 app_name = "evaluation"
 
@@ -53,6 +53,36 @@ urlpatterns = [
         "library/adoptions/<int:pk>/delete/",
         views_library.AdoptionDeleteView.as_view(),
         name="adoption-delete",
+    ),
+    # 表彰与激励, 荣誉证书 (issue 11, items 4 and 5): evaluation/views_honours.py, views_certificates.py
+    path("honours/", views_honours.HonourListView.as_view(), name="honour-list"),
+    path("honours/new/", views_honours.HonourFormView.as_view(), name="honour-create"),
+    path("honours/from-grades/", views_honours.HonoursFromGradesView.as_view(), name="honour-from-grades"),
+    path("honours/person/", views_honours.PersonHistoryView.as_view(), name="honour-person"),
+    path("honours/<int:pk>/", views_honours.HonourDetailView.as_view(), name="honour-detail"),
+    path("honours/<int:pk>/edit/", views_honours.HonourFormView.as_view(), name="honour-edit"),
+    path("honours/<int:pk>/delete/", views_honours.HonourDeleteView.as_view(), name="honour-delete"),
+    path(
+        "honours/<int:pk>/certificate/",
+        views_certificates.HonourCertificateView.as_view(),
+        name="honour-certificate",
+    ),
+    path("certificates/", views_certificates.CertificateListView.as_view(), name="certificate-list"),
+    path("certificates/issue/", views_certificates.CertificatesIssueView.as_view(), name="certificate-issue"),
+    path(
+        "certificates/<int:pk>/",
+        views_certificates.CertificateDetailView.as_view(),
+        name="certificate-detail",
+    ),
+    path(
+        "certificates/<int:pk>/reissue/",
+        views_certificates.CertificateReissueView.as_view(),
+        name="certificate-reissue",
+    ),
+    path(
+        "certificates/<int:pk>/<str:kind>/",
+        views_certificates.CertificateFileView.as_view(),
+        name="certificate-file",
     ),
     path("", include("evaluation.urls_pool")),
     path("", include("evaluation.urls_rounds")),

@@ -34,12 +34,14 @@ from promotion.windows import window_refusal
 from qcportal.choices import ASSOCIATION_KINDS
 from qcportal.forms_base import CleanInputMixin, DateInput
 from qcportal.models import Membership
-from qcportal.roles import Role
+from qcportal.roles import ROLE_PERMISSIONS, Role
 from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
 
 from .choices import (
     QUOTA_STATES,
+    CertificateStatus,
     ConferenceSignUpStatus,
+    HonourStatus,
     JudgingStatus,
     PanelStatus,
     RoundStatus,
@@ -47,7 +49,9 @@ from .choices import (
     SubmissionStatus,
 )
 from .models import (
+    Certificate,
     ConferenceSignUp,
+    Honour,
     JudgeAssignment,
     Judging,
     JudgingRound,
@@ -1184,6 +1188,155 @@ SIGNUP_WORKFLOW = Workflow(
             guards=(BEFORE_THE_DAY,),
             prepare=_unchosen,
             style="outline-danger",
+        ),
+    ],
+)
+
+
+# --- Honours (表彰; issue 11 item 4; seed 001 §5.2.1, §9.1.2) --------------------------------
+
+HS = HonourStatus
+
+
+def is_honour_granter(membership, honour: Honour) -> bool:
+    """The acting organisation grants the honour."""
+    return membership.organisation_id == honour.organisation_id
+
+
+def honour_approvers(honour: Honour, ctx=None) -> list[tuple[int, int]]:
+    """The granter's decision layer: the roles that may approve honours."""
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if "honours:approve" in perms]
+    return _members(honour.organisation_id, roles)
+
+
+def honour_nominator(honour: Honour, ctx=None) -> list[tuple[int, int]]:
+    """The member who nominated, when known."""
+    return [(honour.nominated_by_id, honour.organisation_id)] if honour.nominated_by_id else []
+
+
+def _honour_approved(honour: Honour, ctx: TransitionContext) -> None:
+    honour.approved_by, honour.approved_at = ctx.user, timezone.now()
+
+
+def _honour_revoked(honour: Honour, ctx: TransitionContext) -> None:
+    from .certificates import certificates_revoke_for
+
+    certificates_revoke_for(honour=honour, membership=ctx.membership, reason=ctx.comment)
+
+
+def _circle_result_published(honour: Honour, ctx) -> bool:
+    return honour.result_id is None or honour.result.judging.status == JudgingStatus.PUBLISHED
+
+
+HONOUR_RESULT_PUBLISHED = Guard(
+    "R-HN-02",
+    _("按评审等级表彰QC小组，须在评审结果发布之后（议题8 第7项；R-HN-02）。"),
+    _circle_result_published,
+)
+
+HONOUR_WORKFLOW = Workflow(
+    entity="evaluation.honour",
+    model=Honour,
+    field="status",
+    url=lambda honour: reverse("evaluation:honour-detail", args=[honour.pk]),
+    transitions=[
+        Transition(
+            "submit",
+            _("提交审批"),
+            source=(HS.NOMINATED, HS.RETURNED),
+            target=HS.SUBMITTED,
+            permission="honours:nominate",
+            verb_past="submitted",
+            rule=is_honour_granter,
+            guards=(HONOUR_RESULT_PUBLISHED,),
+            notify=honour_approvers,
+            notice=_("表彰提名“%(object)s”已提交，请审批（%(actor)s）。"),
+            description=_("管理层提名后提交决策层审定（DB43 §5.2.1 激励机制审定及重大成果表彰）。"),
+        ),
+        Transition(
+            "approve",
+            _("批准表彰"),
+            source=(HS.SUBMITTED,),
+            target=HS.APPROVED,
+            permission="honours:approve",
+            verb_past="approved",
+            rule=is_honour_granter,
+            guards=(HONOUR_RESULT_PUBLISHED,),
+            effect=_honour_approved,
+            notify=honour_nominator,
+            notice=_("表彰“%(object)s”已批准（%(actor)s）。"),
+            style="success",
+            description=_(
+                "批准后表彰生效：物质奖励计入本企业当年的QC小组活动奖励费用（附件3），可颁发证书。"
+            ),
+        ),
+        Transition(
+            "return",
+            _("退回提名"),
+            source=(HS.SUBMITTED,),
+            target=HS.RETURNED,
+            permission="honours:approve",
+            verb_past="returned",
+            rule=is_honour_granter,
+            comment="required",
+            comment_label=_("退回原因"),
+            notify=honour_nominator,
+            notice=_("表彰提名“%(object)s”被退回（%(actor)s）。"),
+            style="warning",
+        ),
+        Transition(
+            "revoke",
+            _("撤销表彰"),
+            source=(HS.APPROVED,),
+            target=HS.REVOKED,
+            permission="honours:approve",
+            verb_past="revoked",
+            rule=is_honour_granter,
+            comment="required",
+            comment_label=_("撤销原因"),
+            effect=_honour_revoked,
+            notify=honour_nominator,
+            notice=_("表彰“%(object)s”已撤销（%(actor)s）。"),
+            style="outline-danger",
+            description=_("撤销后其物质奖励不再计入奖励费用，已颁发的证书随之撤销。"),
+        ),
+    ],
+)
+
+
+# --- Certificates (荣誉证书; issue 11 item 5) -----------------------------------------------
+
+CT = CertificateStatus
+
+
+def is_certificate_issuer(membership, certificate: Certificate) -> bool:
+    """The acting organisation issued the certificate."""
+    return membership.organisation_id == certificate.organisation_id
+
+
+def _certificate_revoked(certificate: Certificate, ctx: TransitionContext) -> None:
+    certificate.revoked_at = timezone.now()
+
+
+CERTIFICATE_WORKFLOW = Workflow(
+    entity="evaluation.certificate",
+    model=Certificate,
+    field="status",
+    url=lambda certificate: reverse("evaluation:certificate-detail", args=[certificate.pk]),
+    transitions=[
+        Transition(
+            "revoke",
+            _("撤销证书"),
+            source=(CT.VALID,),
+            target=CT.REVOKED,
+            permission="certificates:issue",
+            verb_past="revoked",
+            rule=is_certificate_issuer,
+            comment="required",
+            comment_label=_("撤销原因"),
+            effect=_certificate_revoked,
+            style="outline-danger",
+            description=_("撤销后，扫码核验页面显示“已撤销”（R-CT-03）；如需更正内容，请使用“换发”。"),
         ),
     ],
 )

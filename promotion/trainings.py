@@ -19,6 +19,7 @@ participants, person-hours and cost of a year, summed in SQL).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,6 +117,31 @@ def annual_spending_refresh(*, organisation_id: int, year: int) -> EnterpriseAnn
     with transaction.atomic():
         figures = _locked_figures(organisation_id, year)
         figures.training_spending = training_year_totals(organisation_id=organisation_id, year=year)["cost"]
+        figures.save()
+    return figures
+
+
+def annual_rewards_set(
+    *, organisation_id: int, year: int, compute: Callable[[], Decimal]
+) -> EnterpriseAnnualFigures | None:
+    """Set the enterprise's ``honour_reward_spending`` of ``year`` (the material rewards of
+    the honours it granted that year, in 万元, summed by ``compute``: see
+    :func:`evaluation.honours.honour_rewards_refresh`), and so its Annex 3 奖励费用 total (seed
+    002 Annex 3; issue 11 item 4; rule R-HN-03).
+
+    Inputs: the organisation's id, the year and a callable returning the amount (≥ 0 万元),
+    called once the figures row (created when missing) is locked, so two honours approved at
+    once both count. Runs inside the caller's transaction. Output: the row, or ``None`` for an
+    organisation that is not an enterprise (an association's rewards count in no enterprise's
+    spending)."""
+    from qcportal.models import Organisation
+
+    kind = Organisation._base_manager.filter(pk=organisation_id).values_list("kind", flat=True).first()
+    if kind != OrganisationKind.ENTERPRISE:
+        return None
+    with transaction.atomic():
+        figures = _locked_figures(organisation_id, year)
+        figures.honour_reward_spending = compute()
         figures.save()
     return figures
 

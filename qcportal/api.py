@@ -188,3 +188,15 @@ class HistoryMixin(serializers.Serializer):
             }
             for r in rows.order_by("created_at", "id")
         ]
+
+
+def year_param(params, name: str = "year", first: int = 2000) -> int | None:
+    """The four-digit year of query parameter ``name`` (``None`` when absent or empty);
+    raises DRF's ``ValidationError`` (400, Chinese) for anything else, or a year before
+    ``first``."""
+    value = params.get(name, "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) == 4 and int(value) >= first):
+        raise exceptions.ValidationError({name: [f"年度须为{first}年以后的四位数字。"]})
+    return int(value)

@@ -21,6 +21,7 @@ NAVIGATION = (
     (_("宣传培训"), "promotion:training-list", "trainings:view"),
     (_("成果发表会"), "evaluation:conference-list", ("campaigns:manage", "campaigns:sign_up")),
     (_("成果知识库"), "evaluation:library", "library:view"),
+    (_("表彰与证书"), "evaluation:honour-list", "honours:view"),
     (_("通知公告"), "promotion:announcement-list", "campaigns:view"),
     (
         _("推进组织"),

@@ -82,7 +82,7 @@ LAYER_DUTIES: dict[str, tuple[Duty, ...]] = {
             "strategy",
             _("战略制定、资源配置、制度建设、激励机制审定及重大成果表彰"),
             "seed 001 §5.2.1",
-            frozenset({"structure:manage", "plans:approve"}),
+            frozenset({"structure:manage", "plans:approve", "honours:approve", "certificates:issue"}),
         ),
     ),
     Layer.MANAGEMENT: (
@@ -116,7 +116,7 @@ LAYER_DUTIES: dict[str, tuple[Duty, ...]] = {
             "results",
             _("成果总结及推广应用"),
             "seed 001 §5.2.3, §7.6",
-            frozenset({"circles:record", "library:view", "library:adopt"}),
+            frozenset({"circles:record", "library:view", "library:adopt", "honours:view"}),
         ),
     ),
 }
@@ -138,6 +138,7 @@ _ASSOCIATION_READ = {
     "plans:view",
     "trainings:view",
     "library:view",
+    "honours:view",
 }
 
 #: ``area:action`` permissions granted by each role. Enterprise roles take the permissions
@@ -159,9 +160,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "plans:draft",
             "trainings:manage",
             "library:adopt",
+            "honours:nominate",
+            "certificates:issue",
         }
     ),
-    Role.ASSOCIATION_LEADERSHIP: frozenset(_ASSOCIATION_READ | {"awards:approve", "plans:approve"}),
+    Role.ASSOCIATION_LEADERSHIP: frozenset(
+        _ASSOCIATION_READ | {"awards:approve", "plans:approve", "honours:approve", "certificates:issue"}
+    ),
     Role.UNIT_COORDINATOR: frozenset(
         {
             "organisations:view",
@@ -172,6 +177,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "dashboards:view",
             "library:view",
             "library:adopt",
+            "honours:view",
         }
     ),
     Role.ENTERPRISE_EXECUTIVE: frozenset(
@@ -183,6 +189,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "plans:view",
             "trainings:view",
             "library:view",
+            "honours:view",
         }
         | layer_permissions(Layer.DECISION)
     ),
@@ -200,6 +207,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "library:view",
             "library:share",
             "library:adopt",
+            "honours:view",
+            "honours:nominate",
+            "certificates:issue",
         }
         | layer_permissions(Layer.MANAGEMENT)
     ),
@@ -256,6 +266,10 @@ PERMISSION_LABELS: dict[str, str] = {
     "library:view": pgettext_lazy("permission", "查阅成果知识库"),
     "library:share": pgettext_lazy("permission", "设置成果共享范围"),
     "library:adopt": pgettext_lazy("permission", "登记成果推广应用"),
+    "honours:view": pgettext_lazy("permission", "查看表彰"),
+    "honours:nominate": pgettext_lazy("permission", "提名表彰"),
+    "honours:approve": pgettext_lazy("permission", "审批表彰"),
+    "certificates:issue": pgettext_lazy("permission", "颁发和撤销荣誉证书"),
     "submissions:view": pgettext_lazy("permission", "查看申报成果"),
     "submissions:submit": pgettext_lazy("permission", "申报成果和上传成果报告"),
     "submissions:review": pgettext_lazy("permission", "审核申报成果"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("promotion.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("verify/", include("evaluation.urls_verify")),
     path("", include("circles.urls")),
     path("api/v1/", include("qcportal.api_urls")),
 ]

@@ -15,6 +15,7 @@ class FormKind(models.TextChoices):
     ANNEX5 = "annex5", _("附件5 质量管理小组成果评审汇总表")
     SH_ANNEX5 = "sh_annex5", _("沪附件5 质量管理小组活动成果推进工作总结")
     PACKAGE = "package", _("推荐全国材料包")
+    CERTIFICATES = "certificates", _("荣誉证书（压缩包）")
 
 
 class FileFormat(models.TextChoices):

@@ -1367,6 +1367,8 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
             seed_trainings_and_conference()
         # The demo's enterprises only: a national load's bulk rows stay out of the knowledge base.
         seed_library([o.pk for o in _enterprises(orgs)])
+        with transaction.atomic():  # a national load's judgings are left as they are
+            seed_honours(with_association=circles <= DEFAULT_CIRCLES)
         # rows written in bulk send no signals: whatever the cache holds from before is stale
         generation_bump(CAMPAIGNS_GENERATION, ORGANISATIONS_GENERATION, STATISTICS_GENERATION)
         return {
@@ -1552,6 +1554,88 @@ def seed_library(organisation_ids: list[int] | None = None) -> bool:
                     "benefit": Decimal("12.5"),
                 },
             )
+    return True
+
+
+def seed_honours(*, with_association: bool = True) -> bool:
+    """Honours and certificates of the demo (issue 11 items 4 and 5), made through the
+    portal's services and workflow: 中国质协 turned its published grades of the newest
+    national campaign into nominations (``caq_staff``), its leadership approved all but three
+    (``caq_leader`` finds those waiting) and it issued the campaign's certificates (verifiable
+    at ``/verify/<number>``); the demo enterprise approved a circle's honour with its
+    certificate last year, and ``company`` nominated this year's promoter, waiting for
+    ``executive``'s approval. ``with_association``: whether 中国质协's part is made too.
+    Idempotent (output: created?)."""
+    from evaluation.certificates import certificate_issue_for_honour, certificates_issue
+    from evaluation.choices import HonourKind, HonourStatus, JudgingStatus
+    from evaluation.honours import honour_save, honours_from_grades
+    from evaluation.models import Honour, Judging
+    from evaluation.workflow import HONOUR_WORKFLOW
+    from qcportal.tenancy import membership_scope
+
+    company, executive = _login_membership("company"), _login_membership("executive")
+    staff, leader = _login_membership("caq_staff"), _login_membership("caq_leader")
+    if Honour._base_manager.filter(organisation=company.organisation).exists():
+        return False
+    judging = (
+        Judging._base_manager.filter(
+            organisation=staff.organisation, status=JudgingStatus.PUBLISHED, results__grade__isnull=False
+        )
+        .distinct()
+        .select_related("campaign")
+        .order_by("-campaign__year")
+        .first()
+    )
+    if judging is not None and with_association:
+        with membership_scope(staff):
+            honours_from_grades(membership=staff, campaign=judging.campaign)
+            nominated = list(
+                Honour.objects.filter(
+                    organisation=staff.organisation, status=HonourStatus.NOMINATED
+                ).order_by("id")
+            )
+            for honour in nominated:
+                HONOUR_WORKFLOW.perform(honour, "submit", membership=staff)
+        with membership_scope(leader):
+            for honour in nominated[3:]:
+                HONOUR_WORKFLOW.perform(honour, "approve", membership=leader)
+        with membership_scope(staff):
+            certificates_issue(membership=staff, campaign=judging.campaign)
+    year = timezone.localdate().year
+    circle = Circle._base_manager.filter(organisation=company.organisation).order_by("id").first()
+    with membership_scope(company):
+        last_year = honour_save(
+            membership=company,
+            data={
+                "kind": HonourKind.CIRCLE,
+                "year": year - 1,
+                "title": f"{year - 1}年度厂级优秀QC小组",
+                "circle": circle,
+                "citation": "全年完成两项课题，经济效益经财务部确认。",
+                "material_reward": Decimal("0.6"),
+                "other_rewards": "荣誉证书、通报表扬",
+            },
+        )
+        HONOUR_WORKFLOW.perform(last_year, "submit", membership=company)
+    with membership_scope(executive):
+        last_year = HONOUR_WORKFLOW.perform(last_year, "approve", membership=executive)
+    with membership_scope(company):
+        certificate_issue_for_honour(membership=company, honour=last_year)
+        promoter = honour_save(
+            membership=company,
+            data={
+                "kind": HonourKind.PROMOTER,
+                "year": year,
+                "title": f"{year}年度优秀推进者",
+                "recipient": company.organisation,
+                "person_name": "王晓明",
+                "person_position": "质量部 QC推进负责人",
+                "citation": "组织全厂QC小组注册和课题立项，全年开展培训三次。",
+                "material_reward": Decimal("0.5"),
+                "other_rewards": "荣誉证书",
+            },
+        )
+        HONOUR_WORKFLOW.perform(promoter, "submit", membership=company)
     return True
 
 

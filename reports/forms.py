@@ -21,8 +21,13 @@ class ReportRunStartForm(CleanInputMixin, forms.Form):
 
     form = forms.ChoiceField(
         label=_("报表"),
-        # The package has its own page (checklist first): reports/national_package.html.
-        choices=[(value, label) for value, label in FormKind.choices if value != FormKind.PACKAGE],
+        # The package has its own page (checklist first): reports/national_package.html; the
+        # certificates theirs (evaluation/certificate_list.html).
+        choices=[
+            (value, label)
+            for value, label in FormKind.choices
+            if value not in (FormKind.PACKAGE, FormKind.CERTIFICATES)
+        ],
         initial=FormKind.ANNEX3,
     )
     file_format = forms.ChoiceField(

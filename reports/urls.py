@@ -21,6 +21,11 @@ urlpatterns = [
     path(
         "campaigns/<str:code>/national-package/", views.NationalPackageView.as_view(), name="national-package"
     ),
+    path(
+        "campaigns/<str:code>/certificates.zip/",
+        views.CertificatesZipView.as_view(),
+        name="certificates-zip",
+    ),
     path("reports/runs/", views.ReportRunListView.as_view(), name="run-list"),
     path("reports/runs/<int:pk>/", views.ReportRunDetailView.as_view(), name="run-detail"),
     path("reports/runs/<int:pk>/download/", views.ReportRunDownloadView.as_view(), name="run-download"),

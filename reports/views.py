@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_ratelimit.decorators import ratelimit
@@ -447,3 +449,30 @@ class NationalPackageView(MembershipRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(problems=problems), status=400)
         messages.success(request, _("已开始生成：%(run)s") % {"run": run})
         return redirect("reports:national-package", code=self.campaign.code)
+
+
+class CertificatesZipView(MembershipRequiredMixin, View):
+    """POST: start the background run that puts the acting organisation's certificates of a
+    campaign into one zip (issue 11 item 5; the ``certificates`` exporter of the registry);
+    the run's page shows its progress and the download."""
+
+    permission_required = "certificates:issue"
+    http_method_names = ["post"]
+
+    @method_decorator(ratelimit(key="user", rate=settings.RATE_LIMITS["reports"], method="POST", block=True))
+    def post(self, request, code):
+        campaign = _campaign_or_404(code)
+        try:
+            run = report_run_start(
+                membership=request.membership,
+                user=request.user,
+                campaign=campaign,
+                form=FormKind.CERTIFICATES,
+                file_format=FileFormat.ZIP,
+                organisation=request.membership.organisation,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect(f"{reverse('evaluation:certificate-list')}?campaign={campaign.code}")
+        messages.success(request, _("已开始生成：%(run)s") % {"run": run})
+        return redirect("reports:run-detail", pk=run.pk)

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from circles.models import Project
 from promotion.conferences import CONFERENCE_FIELDS, conference_list, conference_save
 from promotion.models import Campaign, PresentationConference
-from qcportal.api import HistoryMixin, TenantViewSetMixin, TransitionMixin
+from qcportal.api import HistoryMixin, TenantViewSetMixin, TransitionMixin, year_param
 from qcportal.permissions import HasAreaPermission
 
 from ..conferences import signup_create, signup_list
@@ -120,11 +120,9 @@ class ConferenceViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
 
     def scoped_queryset(self):
         queryset = conference_list()
-        year = self.request.query_params.get("year", "")
-        if self.action == "list" and year:
-            if not (year.isascii() and year.isdigit() and len(year) == 4 and int(year) >= 2000):
-                raise ApiValidationError({"year": ["年度须为2000年以后的四位数字。"]})
-            queryset = queryset.filter(campaign__year=int(year))
+        year = year_param(self.request.query_params) if self.action == "list" else None
+        if year is not None:
+            queryset = queryset.filter(campaign__year=year)
         return queryset
 
     def get_serializer_class(self):

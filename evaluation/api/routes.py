@@ -5,8 +5,8 @@ from qcportal.api import register_api_viewset
 
 def register() -> None:
     """Route ``/api/v1/submissions/``, ``/api/v1/score-sheets/``, the judges, rounds,
-    assignments and results, ``/api/v1/conferences/``, ``/api/v1/conference-signups/``, ``/api/v1/library/`` and
-    ``/api/v1/adoptions/``."""
+    assignments and results, ``/api/v1/conferences/``, ``/api/v1/conference-signups/``, ``/api/v1/library/``,
+    ``/api/v1/adoptions/``, ``/api/v1/honours/`` and ``/api/v1/certificates/``."""
     from .views import ScoreSheetViewSet, SubmissionViewSet
 
     register_api_viewset("submissions", SubmissionViewSet, basename="submission")
@@ -29,3 +29,7 @@ def register() -> None:
 
     register_api_viewset("library", LibraryEntryViewSet, basename="libraryentry")
     register_api_viewset("adoptions", AdoptionViewSet, basename="adoption")
+    from .honours import CertificateViewSet, HonourViewSet
+
+    register_api_viewset("honours", HonourViewSet, basename="honour")
+    register_api_viewset("certificates", CertificateViewSet, basename="certificate")

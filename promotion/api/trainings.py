@@ -16,10 +16,9 @@ the year at once. Writes go through :mod:`promotion.trainings` (403 without the 
 from __future__ import annotations
 
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from qcportal.api import TenantViewSetMixin
+from qcportal.api import TenantViewSetMixin, year_param
 from qcportal.permissions import HasAreaPermission
 
 from ..models import Training
@@ -66,11 +65,9 @@ class TrainingViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
 
     def scoped_queryset(self):
         queryset = training_list(membership=self.request.membership).select_related("organisation")
-        year = self.request.query_params.get("year", "")
-        if self.action == "list" and year:
-            if not (year.isascii() and year.isdigit() and len(year) == 4 and int(year) >= FIRST_YEAR):
-                raise ApiValidationError({"year": ["年度须为2000年以后的四位数字。"]})
-            queryset = queryset.filter(held_on__year=int(year))
+        year = year_param(self.request.query_params, first=FIRST_YEAR) if self.action == "list" else None
+        if year is not None:
+            queryset = queryset.filter(held_on__year=year)
         return queryset
 
     def _save(self, request, training: Training | None, *, partial: bool) -> Response:

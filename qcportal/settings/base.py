@@ -228,6 +228,8 @@ RATE_LIMITS = {
     "reports": env("RATE_LIMIT_REPORTS", default="10/m"),
     "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="5/m"),
     "otp": env("RATE_LIMIT_OTP", default="10/m"),
+    # The public certificate verification page, per address (issue 11 item 5, R-CT-02).
+    "verify": env("RATE_LIMIT_VERIFY", default="30/m"),
 }
 
 # Content Security Policy (django-csp): no inline script or style anywhere.
@@ -374,6 +376,10 @@ SPECTACULAR_SETTINGS = {
         "ConferenceSignUpStatusEnum": "evaluation.choices.ConferenceSignUpStatus",
         "TrainingKindEnum": "promotion.choices.TrainingKind",
         "TrainingDeliveryEnum": "promotion.choices.TrainingDelivery",
+        "HonourKindEnum": "evaluation.choices.HonourKind",
+        "HonourStatusEnum": "evaluation.choices.HonourStatus",
+        "CertificateStatusEnum": "evaluation.choices.CertificateStatus",
+        "LibrarySharingEnum": "evaluation.choices.LibrarySharing",
     },
 }
 

@@ -18,12 +18,23 @@ EXECUTIVE_NAVIGATION = [
     "推进计划",
     "宣传培训",
     "成果知识库",
+    "表彰与证书",
     "通知公告",
     "推进组织",
 ]
 #: The coordinator also signs circles up for presentation conferences.
 ENTERPRISE_NAVIGATION = [*EXECUTIVE_NAVIGATION[:9], "成果发表会", *EXECUTIVE_NAVIGATION[9:]]
-CIRCLE_NAVIGATION = ["首页", "QC小组", "课题", "活动记录", "年度活动", "成果知识库", "通知公告", "推进组织"]
+CIRCLE_NAVIGATION = [
+    "首页",
+    "QC小组",
+    "课题",
+    "活动记录",
+    "年度活动",
+    "成果知识库",
+    "表彰与证书",
+    "通知公告",
+    "推进组织",
+]
 NAVIGATION = {
     "pa_admin": [
         "首页",
@@ -36,6 +47,7 @@ NAVIGATION = {
         "推进计划",
         "宣传培训",
         "成果知识库",
+        "表彰与证书",
         "通知公告",
         "推进组织",
         "报表记录",
@@ -55,6 +67,7 @@ NAVIGATION = {
         "宣传培训",
         "成果发表会",
         "成果知识库",
+        "表彰与证书",
         "通知公告",
         "推进组织",
         "专家库",
@@ -73,6 +86,7 @@ NAVIGATION = {
         "推进计划",
         "宣传培训",
         "成果知识库",
+        "表彰与证书",
         "通知公告",
         "推进组织",
         "报表记录",
@@ -87,6 +101,7 @@ NAVIGATION = {
         "年度活动",
         "成果申报",
         "成果知识库",
+        "表彰与证书",
         "通知公告",
         "推进组织",
         "组织管理",

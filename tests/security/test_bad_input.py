@@ -70,6 +70,7 @@ PUBLIC_KWARGS = {
     "password_reset_confirm": {"uidb64": "MQ", "token": "abc-123"},
     "invitation-accept": {"token": "not-a-token"},
     "session-end": {"pk": 1},
+    "verify:certificate": {"number": "PA-2020-00001-ABCD"},
 }
 
 

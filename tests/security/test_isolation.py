@@ -91,6 +91,14 @@ PUBLIC_ROUTES = {
         "creates a plan of the acting organisation only (no organisation in the input); tested in "
         "tests/promotion/test_plans.py::test_another_enterprise_sees_no_plan"
     ),
+    "verify:home": (
+        "the public form to type a certificate number (issue 11 item 5), no tenant data; tested in "
+        "tests/evaluation/test_certificates.py::test_an_unknown_number_reveals_nothing"
+    ),
+    "verify:certificate": (
+        "public by design (R-CT-02): shows only the certificate's own text, rate-limited, 404 for an unknown "
+        "number; tested in tests/evaluation/test_certificates.py::test_an_unknown_number_reveals_nothing"
+    ),
     "api:notification-read-all": (
         "POST only, marks the requester's own notifications; tested in "
         "tests/qcportal/test_notifications_delivery.py::test_notifications_api_read_and_read_all_isolated"
@@ -288,6 +296,49 @@ def _adoption(entry, organisation, user):
     return adoption
 
 
+def _honour(granter, recipient, user):
+    from evaluation.models import Honour
+
+    honour, _created = Honour.objects.get_or_create(
+        organisation=granter,
+        title=f"{granter.name}优秀推进者",
+        defaults={
+            "kind": "promoter",
+            "year": 2020,
+            "recipient": recipient,
+            "person_name": "隔离人员",
+            "nominated_by": user,
+        },
+    )
+    return honour
+
+
+def _certificate(granter, recipient, user):
+    import datetime as dt
+
+    from evaluation.models import Certificate
+
+    certificate, _created = Certificate.objects.get_or_create(
+        number=f"{granter.code}-2020-00001-ABCD",
+        defaults={
+            "organisation": granter,
+            "honour": _honour(granter, recipient, user),
+            "recipient": recipient,
+            "year": 2020,
+            "holder": "隔离人员",
+            "enterprise_name": recipient.name,
+            "honour_text": "优秀推进者",
+            "issuer_name": granter.name,
+            "issued_on": dt.date(2020, 12, 1),
+        },
+    )
+    return certificate
+
+
+HN_PB = lambda n: {"pk": _honour(n.pb, n.e4, n.users.pb_staff).pk}  # noqa: E731
+HN_PA = lambda n: {"pk": _honour(n.pa, n.e1, n.users.pa_staff).pk}  # noqa: E731
+CT_PB = lambda n: {"pk": _certificate(n.pb, n.e4, n.users.pb_staff).pk}  # noqa: E731
+CT_PA = lambda n: {"pk": _certificate(n.pa, n.e1, n.users.pa_staff).pk}  # noqa: E731
 LIB_PB = lambda n: {"pk": _library(n.circles[7]).pk}  # noqa: E731  (E4, PB)
 LIB_PA = lambda n: {"pk": _library(n.circles[0]).pk}  # noqa: E731  (E1, PA)
 AD_PB = lambda n: {"pk": _adoption(_library(n.circles[7]), n.e4, n.users.e4_coord).pk}  # noqa: E731
@@ -590,6 +641,48 @@ CASES: dict[str, Case] = {
     ),
     "api:adoption-list": Case("list", api=True),
     "api:adoption-detail": Case("object", AD_PB, AD_PA, api=True),
+    # --- honours and certificates (issue 11 items 4, 5; tests/evaluation/test_honours.py, test_certificates.py)
+    "evaluation:honour-list": Case("list"),
+    "evaluation:honour-person": Case("list"),
+    "evaluation:honour-create": Case(
+        "form",
+        lambda n: {
+            "kind": "promoter",
+            "year": "2020",
+            "title": "越界",
+            "person_name": "越界",
+            "recipient_code": "E4",
+        },
+        method="post",
+    ),
+    "evaluation:honour-from-grades": Case("form", lambda n: {"campaign": "PB-T"}, method="post"),
+    "evaluation:honour-detail": Case("object", HN_PB, HN_PA),
+    "evaluation:honour-edit": Case("object", HN_PB, HN_PA),
+    "evaluation:honour-delete": Case("object", HN_PB, HN_PA, method="post"),
+    "evaluation:honour-certificate": Case("object", HN_PB, HN_PA, method="post"),
+    "evaluation:certificate-list": Case("list"),
+    "evaluation:certificate-issue": Case("form", lambda n: {"campaign": "PB-T"}, method="post"),
+    "evaluation:certificate-detail": Case("object", CT_PB, CT_PA),
+    "evaluation:certificate-reissue": Case("object", CT_PB, CT_PA, method="post", data={"reason": "越界"}),
+    "evaluation:certificate-file": Case(
+        "object", lambda n: {**CT_PB(n), "kind": "pdf"}, lambda n: {**CT_PA(n), "kind": "qr"}
+    ),
+    "reports:certificates-zip": Case("object", CODE_PB, CODE_PA, method="post"),
+    "api:honour-list": Case("list", api=True),
+    "api:honour-detail": Case("object", HN_PB, HN_PA, api=True),
+    "api:honour-transitions": Case(
+        "object", HN_PB, HN_PA, method="post", data={"transition": "submit"}, api=True
+    ),
+    "api:honour-from-grades": Case("form", lambda n: {"campaign": "PB-T"}, method="post", api=True),
+    "api:certificate-list": Case("list", api=True),
+    "api:certificate-detail": Case("object", CT_PB, CT_PA, api=True),
+    "api:certificate-transitions": Case(
+        "object", CT_PB, CT_PA, method="post", data={"transition": "revoke", "comment": "越界"}, api=True
+    ),
+    "api:certificate-issue": Case("form", lambda n: {"campaign": "PB-T"}, method="post", api=True),
+    "api:certificate-reissue": Case("object", CT_PB, CT_PA, method="post", data={"reason": "越界"}, api=True),
+    "api:certificate-pdf": Case("object", CT_PB, CT_PA, api=True),
+    "api:certificate-qr": Case("object", CT_PB, CT_PA, api=True),
     # --- announcements (通知公告, issue 7 item 10; tests/promotion/test_announcements.py)
     "promotion:announcement-list": Case("list"),
     "promotion:announcement-create": Case(
@@ -1016,6 +1109,7 @@ DETAIL_FIELDS = (
     "introduction",
     "direction",
     "place",
+    "citation",
 )
 
 LEAF_ONLY = "belongs to an enterprise (a leaf of the hierarchy): no ancestor of a requester owns one"
@@ -1057,6 +1151,9 @@ EDIT_CASES: dict[str, EditCase] = {
     ),
     "promotion:plan-edit": EditCase(
         lambda n: _plan(n.pb, n.users.pb_staff), lambda n: _plan(n.caq, n.users.caq_staff)
+    ),
+    "evaluation:honour-edit": EditCase(
+        lambda n: _honour(n.pb, n.e4, n.users.pb_staff), lambda n: _honour(n.caq, n.e1, n.users.caq_staff)
     ),
     "reports:campaign-forms": EditCase(
         lambda n: n.campaign_pb,
