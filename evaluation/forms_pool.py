@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from circles.choices import ProjectType
-from qcportal.forms_base import CleanInputMixin
+from qcportal.forms_base import CleanInputMixin, DateInput
 
 from .choices import JudgeLevel, QualificationKind
 
@@ -62,9 +62,7 @@ class QualificationForm(CleanInputMixin, forms.Form):
     kind = forms.ChoiceField(label=_("资格类别"), choices=QualificationKind.choices)
     title = forms.CharField(label=_("证书名称"), max_length=100, required=False)
     number = forms.CharField(label=_("证书编号"), max_length=40)
-    expires_on = forms.DateField(
-        label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expires_on = forms.DateField(label=_("有效期至"), required=False, widget=DateInput())
 
 
 class JudgeImportForm(CleanInputMixin, forms.Form):

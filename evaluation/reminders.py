@@ -9,6 +9,8 @@
   enterprises with drafts or results returned by their unit; 成果推荐 → the coordinators of
   recommending units with results waiting (待推荐单位推荐); 成果评价 → the association's staff
   with results waiting for formal review (待形式审查). Rule R-PT-21.
+- After an improvement item's deadline (改进清单, issue 11 item 6), once, to its owner.
+  Rule R-IM-02.
 - Before a formal-review correction deadline (``Submission.correction_due`` of a result
   returned for correction, seed 003 §二.4): 2 days before and on the last day, to the
   enterprise's coordinators. Rule R-PT-23.
@@ -60,6 +62,10 @@ STAGE_EVENTS = {
     StageKind.EVALUATION: "promotion.campaign.evaluation_due",
 }
 CORRECTION_EVENT = "evaluation.submission.correction_due"
+IMPROVEMENT_EVENT = "promotion.improvement.overdue"
+#: Overdue items are looked at for this many days after their deadline (a bounded daily run;
+#: each is reminded on the first run after its deadline).
+IMPROVEMENT_WINDOW_DAYS = 30
 
 register_notice(
     STAGE_EVENTS[StageKind.REGISTRATION],
@@ -76,6 +82,10 @@ register_notice(
 register_notice(
     STAGE_EVENTS[StageKind.EVALUATION],
     _("提醒：“%(object)s”的成果评价将于 %(due)s 截止，还有成果申报等待资料形式审查。"),
+)
+register_notice(
+    IMPROVEMENT_EVENT,
+    _("提醒：改进事项“%(object)s”的完成期限 %(due)s 已过，请尽快完成并填写完成证据。"),
 )
 register_notice(
     CORRECTION_EVENT,
@@ -279,6 +289,35 @@ def correction_reminders(*, today: dt.date) -> list[Reminder]:
     return reminders
 
 
+def improvement_reminders(*, today: dt.date) -> list[Reminder]:
+    """One reminder to the owner of each improvement item past its deadline and neither done
+    nor cancelled (issue 11 item 6, rule R-IM-02), within :data:`IMPROVEMENT_WINDOW_DAYS` of
+    its deadline; the key holds the deadline, so an item given a new deadline is reminded
+    again once that one passes."""
+    from promotion.models import ImprovementItem
+    from promotion.reviews import PENDING
+
+    items = ImprovementItem._base_manager.filter(
+        status__in=PENDING,
+        deadline__lt=today,
+        deadline__gte=today - dt.timedelta(days=IMPROVEMENT_WINDOW_DAYS),
+    ).only("pk", "title", "owner_id", "organisation_id", "deadline")
+    return [
+        Reminder(
+            key=f"improvement:{item.pk}:{item.deadline.isoformat()}:user{item.owner_id}",
+            user_id=item.owner_id,
+            organisation_id=item.organisation_id,
+            event=IMPROVEMENT_EVENT,
+            entity="promotion.improvement",
+            object_id=item.pk,
+            object_text=item.title,
+            due=item.deadline,
+            url=reverse("promotion:improvement-detail", args=[item.pk]),
+        )
+        for item in items.iterator()
+    ]
+
+
 def reminders_send(*, today: dt.date | None = None) -> int:
     """Send the reminders due ``today`` (default: today in Asia/Shanghai) that were not sent
     before; output: the number of notifications created.
@@ -291,7 +330,11 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     with no_tenant(), transaction.atomic():
-        reminders = stage_reminders(today=today) + correction_reminders(today=today)
+        reminders = (
+            stage_reminders(today=today)
+            + correction_reminders(today=today)
+            + improvement_reminders(today=today)
+        )
         recorded = reminders_record(r.key for r in reminders)
         rows = [r.notification() for r in reminders if r.key in recorded]
         notifications_create(rows)

@@ -24,7 +24,7 @@ from promotion.conferences import (
 from promotion.models import Campaign, PresentationConference
 from qcportal.actions import apply_errors
 from qcportal.choices import ASSOCIATION_KINDS
-from qcportal.forms_base import BootstrapFormMixin
+from qcportal.forms_base import BootstrapFormMixin, DateInput
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission
 from qcportal.workflow_views import WorkflowPageMixin
@@ -41,8 +41,8 @@ class ConferenceForm(BootstrapFormMixin, forms.ModelForm):
         model = PresentationConference
         fields = CONFERENCE_FIELDS
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
-            "signup_deadline": forms.DateInput(attrs={"type": "date"}),
+            "held_on": DateInput(),
+            "signup_deadline": DateInput(),
         }
         help_texts = {
             "held": gettext_lazy("计入质量管理小组活动统计表（附件3）“是否组织发表会”。"),

@@ -19,7 +19,7 @@ from django.views.generic import ListView, TemplateView
 from circles.choices import ProjectType
 from qcportal.actions import apply_errors, error_text
 from qcportal.audit_events import file_response
-from qcportal.forms_base import BootstrapFormMixin
+from qcportal.forms_base import BootstrapFormMixin, DateInput
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission
 
@@ -56,7 +56,7 @@ class AdoptionForm(BootstrapFormMixin, forms.ModelForm):
         model = Adoption
         fields = ("place", "adopted_on", "effect", "benefit")
         widgets = {
-            "adopted_on": forms.DateInput(attrs={"type": "date"}),
+            "adopted_on": DateInput(),
             "effect": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
         }
         help_texts = {"benefit": gettext_lazy("可计算的经济效益，没有可不填。")}

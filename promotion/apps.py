@@ -22,10 +22,11 @@ class PromotionConfig(AppConfig):
         from .api import routes
         from .scopes import unit_scope
         from .selectors import connect_home_cache
-        from .todos import promotion_todos
+        from .todos import improvement_todos, promotion_todos
 
         audit.register()
         routes.register()
         register_scope_provider(Role.UNIT_COORDINATOR, unit_scope)
         register_todo_provider(promotion_todos)
+        register_todo_provider(improvement_todos)
         connect_home_cache()

@@ -89,3 +89,13 @@ class TrainingDelivery(models.TextChoices):
 
     INTERNAL = "internal", _("内部")
     EXTERNAL = "external", _("外部")
+
+
+class ImprovementStatus(models.TextChoices):
+    """An item of the improvement list (改进清单; issue 11 item 6; seed 001 §9.2), declared in
+    ``promotion/workflow.py``: open, in progress, done (with its evidence) or cancelled."""
+
+    OPEN = "open", _("待改进")
+    IN_PROGRESS = "in_progress", _("改进中")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")

@@ -21,6 +21,7 @@ from .choices import (
     CampaignStatus,
     GoalMetric,
     GradeScheme,
+    ImprovementStatus,
     PlanStatus,
     StageKind,
     TrainingDelivery,
@@ -884,3 +885,109 @@ class Training(OwnedByOrganisation, models.Model):
     def person_hours(self) -> Decimal:
         """参训人次×学时: participants × hours per participant."""
         return self.participants * self.hours
+
+
+class YearlyReview(OwnedByOrganisation, models.Model):
+    """An organisation's yearly evaluation of its promotion (年度评价; issue 11 item 6; seed 001
+    §9.1.1 评价): what was achieved (``results``), the problems (``problems``) and the
+    directions for next year (``directions``), each ≤ 5,000 characters, written by its
+    management layer beside the year's plan goals and their actual values. For an
+    association the same texts fill its Annex 2 (seed 002 附件2: 基本情况 / 存在问题 / 改进方向)
+    where that summary is still empty (:func:`reports.worksummary.review_sections`). One per
+    organisation and year; its improvement items (:class:`ImprovementItem`) follow from it."""
+
+    # No index of its own: promotion_review_org_year_uniq starts with it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("组织"), db_index=False
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
+    results = models.TextField(_("取得的成效"), max_length=5000, blank=True)
+    problems = models.TextField(_("存在的问题"), max_length=5000, blank=True)
+    directions = models.TextField(_("改进方向"), max_length=5000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("年度评价")
+        verbose_name_plural = _("年度评价")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="promotion_review_org_year_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"
+
+
+class ImprovementItem(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
+    """An item of the improvement list (改进清单; issue 11 item 6; seed 001 §9.2 改进): what is
+    to be improved, who owns it (``owner``, a member of the organisation), by when
+    (``deadline``), its state (declared in ``promotion/workflow.py``) and the evidence of its
+    completion. An item past its deadline and not done is overdue: it stands on its owner's
+    to-do list and its owner is reminded once (rule R-IM-02)."""
+
+    # No index of its own: promotion_improve_org_status starts with it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("组织"), db_index=False
+    )
+    review = models.ForeignKey(
+        YearlyReview,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        verbose_name=_("年度评价"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
+    title = models.CharField(_("改进事项"), max_length=200)
+    description = models.TextField(_("问题与措施"), max_length=2000, blank=True)
+    # No index of its own: promotion_improve_owner starts with it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任人"),
+        db_index=False,
+    )
+    deadline = models.DateField(_("完成期限"))
+    status = FSMField(
+        _("状态"),
+        max_length=16,
+        choices=ImprovementStatus.choices,
+        default=ImprovementStatus.OPEN,
+        protected=True,
+    )
+    evidence = models.TextField(_("完成证据"), max_length=2000, blank=True)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = _("改进事项")
+        verbose_name_plural = _("改进清单")
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "deadline"], name="promotion_improve_org_status"),
+            models.Index(fields=["owner", "status", "deadline"], name="promotion_improve_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

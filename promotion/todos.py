@@ -1,7 +1,8 @@
 """The promotion app's to-do items (待办事项): annual promotion plans waiting for the acting
 membership (issue 11 item 1) — to approve for the decision layer (``plans:approve``), to
-revise after a return for the management layer (``plans:draft``). One query, inside the
-membership's own organisation."""
+revise after a return for the management layer (``plans:draft``) — and the acting user's
+overdue improvement items (issue 11 item 6). One query each, inside the membership's own
+organisation."""
 
 from __future__ import annotations
 
@@ -46,3 +47,21 @@ def promotion_todos(membership) -> list[Todo]:
             )
         )
     return items
+
+
+def improvement_todos(membership) -> list[Todo]:
+    """The acting user's overdue improvement items in the acting organisation (issue 11 item
+    6, rule R-IM-02): past their deadline, neither done nor cancelled. One query; none
+    without ``improvements:view``."""
+    from .reviews import overdue_count
+
+    if "improvements:view" not in membership.permissions:
+        return []
+    return [
+        Todo(
+            _("已逾期的改进事项"),
+            overdue_count(membership),
+            list_url("promotion:improvement-list", mine=1, overdue=1),
+            "bi-alarm",
+        )
+    ]

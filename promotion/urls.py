@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import announcements, views, views_plans, views_trainings
+from . import announcements, views, views_plans, views_reviews, views_trainings
 
 app_name = "promotion"
 
@@ -30,6 +30,13 @@ urlpatterns = [
     path("plans/new/", views_plans.PlanCreateView.as_view(), name="plan-create"),
     path("plans/<int:pk>/", views_plans.PlanDetailView.as_view(), name="plan-detail"),
     path("plans/<int:pk>/edit/", views_plans.PlanEditView.as_view(), name="plan-edit"),
+    # 年度评价与改进清单 (issue 11, item 6): promotion/views_reviews.py
+    path("reviews/", views_reviews.ReviewListView.as_view(), name="review-list"),
+    path("reviews/<int:year>/", views_reviews.ReviewView.as_view(), name="review"),
+    path("improvements/", views_reviews.ImprovementListView.as_view(), name="improvement-list"),
+    path("improvements/new/", views_reviews.ImprovementFormView.as_view(), name="improvement-create"),
+    path("improvements/<int:pk>/", views_reviews.ImprovementDetailView.as_view(), name="improvement-detail"),
+    path("improvements/<int:pk>/edit/", views_reviews.ImprovementFormView.as_view(), name="improvement-edit"),
     # 宣传培训与企业年度数据 (issue 11, item 2): promotion/views_trainings.py
     path("trainings/", views_trainings.TrainingListView.as_view(), name="training-list"),
     path("trainings/new/", views_trainings.TrainingFormView.as_view(), name="training-create"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
 from qcportal.actions import apply_errors
-from qcportal.forms_base import BootstrapFormMixin
+from qcportal.forms_base import BootstrapFormMixin, DateInput
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission
 from qcportal.workflow_views import WorkflowPageMixin
@@ -51,7 +51,7 @@ class PlanHeaderForm(PlanContentForm):
 
 def _row_form(model, fields: tuple[str, ...]):
     """A form of one row of ``model`` (its ``fields``, dates as date inputs)."""
-    widgets = {f: forms.DateInput(attrs={"type": "date"}) for f in fields if f.endswith("_on")}
+    widgets = {f: DateInput() for f in fields if f.endswith("_on")}
     return forms.modelform_factory(
         model, form=type("RowForm", (BootstrapFormMixin, forms.ModelForm), {}), fields=fields, widgets=widgets
     )

@@ -19,7 +19,7 @@ from django.views.generic import ListView, TemplateView
 
 from qcportal.actions import apply_errors
 from qcportal.choices import OrganisationKind
-from qcportal.forms_base import BootstrapFormMixin
+from qcportal.forms_base import BootstrapFormMixin, DateInput
 from qcportal.pagination import PaginatedListMixin
 from qcportal.permissions import MembershipRequiredMixin, has_permission
 
@@ -44,7 +44,7 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
         model = Training
         fields = TRAINING_FIELDS
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {

@@ -8,15 +8,18 @@ Only the association that runs the campaign (``campaigns:manage``) takes these t
 
 from __future__ import annotations
 
+from django import forms
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qcportal.forms_base import CleanInputMixin
 from qcportal.models import Membership
 from qcportal.roles import ROLE_PERMISSIONS
-from qcportal.workflow import Guard, Transition, Workflow
+from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
 
-from .choices import CampaignStatus, PlanStatus
-from .models import Campaign, PromotionPlan
+from .choices import CampaignStatus, ImprovementStatus, PlanStatus
+from .models import Campaign, ImprovementItem, PromotionPlan
 
 C = CampaignStatus
 
@@ -189,6 +192,107 @@ PLAN_WORKFLOW = Workflow(
             notice=_("年度推进计划“%(object)s”已重新打开修订（%(actor)s）。"),
             style="outline-secondary",
             description=_("年中调整计划时由决策层重新打开，修订后须再次审批。"),
+        ),
+    ],
+)
+
+
+# --- The improvement list (改进清单; issue 11 item 6; seed 001 §9.2) ------------------------
+
+IM = ImprovementStatus
+
+
+def may_work_on_item(membership, item: ImprovementItem) -> bool:
+    """The item's owner or its organisation's management layer (rule R-IM-03)."""
+    from .reviews import may_work_on
+
+    return may_work_on(membership, item)
+
+
+def is_item_organisation(membership, item: ImprovementItem) -> bool:
+    """The acting organisation keeps the item."""
+    return membership.organisation_id == item.organisation_id
+
+
+def item_owner(item: ImprovementItem, ctx=None):
+    """The owner, in the item's organisation."""
+    return [(item.owner_id, item.organisation_id)]
+
+
+class ImprovementDoneForm(CleanInputMixin, forms.Form):
+    """The evidence of completion (required, ≤ 2,000 characters)."""
+
+    evidence = forms.CharField(
+        label=_("完成证据"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如：整改后的数据、制度文件名称、检查记录。"),
+    )
+
+
+def _done(item: ImprovementItem, ctx: TransitionContext) -> None:
+    item.evidence = ctx.data["evidence"]
+    item.completed_on = timezone.localdate()
+
+
+def _reopened_item(item: ImprovementItem, ctx: TransitionContext) -> None:
+    item.completed_on = None
+
+
+IMPROVEMENT_WORKFLOW = Workflow(
+    entity="promotion.improvement",
+    model=ImprovementItem,
+    field="status",
+    url=lambda item: reverse("promotion:improvement-detail", args=[item.pk]),
+    transitions=[
+        Transition(
+            "start",
+            _("开始改进"),
+            source=(IM.OPEN,),
+            target=IM.IN_PROGRESS,
+            permission="improvements:view",
+            verb_past="started",
+            rule=may_work_on_item,
+        ),
+        Transition(
+            "complete",
+            _("完成"),
+            source=(IM.OPEN, IM.IN_PROGRESS),
+            target=IM.DONE,
+            permission="improvements:view",
+            verb_past="completed",
+            rule=may_work_on_item,
+            form=ImprovementDoneForm,
+            effect=_done,
+            style="success",
+            description=_("填写完成证据后标记完成（DB43 §9.2 改进）。"),
+        ),
+        Transition(
+            "reopen",
+            _("重新打开"),
+            source=(IM.DONE,),
+            target=IM.IN_PROGRESS,
+            permission="plans:draft",
+            verb_past="reopened",
+            rule=is_item_organisation,
+            comment="required",
+            comment_label=_("重新打开原因"),
+            effect=_reopened_item,
+            notify=item_owner,
+            notice=_("改进事项“%(object)s”被重新打开（%(actor)s）。"),
+            style="outline-secondary",
+        ),
+        Transition(
+            "cancel",
+            _("取消"),
+            source=(IM.OPEN, IM.IN_PROGRESS),
+            target=IM.CANCELLED,
+            permission="plans:draft",
+            verb_past="cancelled",
+            rule=is_item_organisation,
+            comment="required",
+            comment_label=_("取消原因"),
+            style="outline-danger",
         ),
     ],
 )

@@ -22,6 +22,7 @@ NAVIGATION = (
     (_("成果发表会"), "evaluation:conference-list", ("campaigns:manage", "campaigns:sign_up")),
     (_("成果知识库"), "evaluation:library", "library:view"),
     (_("表彰与证书"), "evaluation:honour-list", "honours:view"),
+    (_("改进清单"), "promotion:improvement-list", "improvements:view"),
     (_("通知公告"), "promotion:announcement-list", "campaigns:view"),
     (
         _("推进组织"),

@@ -116,7 +116,9 @@ LAYER_DUTIES: dict[str, tuple[Duty, ...]] = {
             "results",
             _("成果总结及推广应用"),
             "seed 001 §5.2.3, §7.6",
-            frozenset({"circles:record", "library:view", "library:adopt", "honours:view"}),
+            frozenset(
+                {"circles:record", "library:view", "library:adopt", "honours:view", "improvements:view"}
+            ),
         ),
     ),
 }
@@ -139,6 +141,7 @@ _ASSOCIATION_READ = {
     "trainings:view",
     "library:view",
     "honours:view",
+    "improvements:view",
 }
 
 #: ``area:action`` permissions granted by each role. Enterprise roles take the permissions
@@ -178,6 +181,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "library:view",
             "library:adopt",
             "honours:view",
+            "improvements:view",
         }
     ),
     Role.ENTERPRISE_EXECUTIVE: frozenset(
@@ -190,6 +194,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "trainings:view",
             "library:view",
             "honours:view",
+            "improvements:view",
         }
         | layer_permissions(Layer.DECISION)
     ),
@@ -210,6 +215,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "honours:view",
             "honours:nominate",
             "certificates:issue",
+            "improvements:view",
         }
         | layer_permissions(Layer.MANAGEMENT)
     ),
@@ -270,6 +276,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "honours:nominate": pgettext_lazy("permission", "提名表彰"),
     "honours:approve": pgettext_lazy("permission", "审批表彰"),
     "certificates:issue": pgettext_lazy("permission", "颁发和撤销荣誉证书"),
+    "improvements:view": pgettext_lazy("permission", "查看和办理改进事项"),
     "submissions:view": pgettext_lazy("permission", "查看申报成果"),
     "submissions:submit": pgettext_lazy("permission", "申报成果和上传成果报告"),
     "submissions:review": pgettext_lazy("permission", "审核申报成果"),

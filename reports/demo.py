@@ -1369,6 +1369,8 @@ def seed_demo(*, circles: int = DEFAULT_CIRCLES, progress=None, national_progres
         seed_library([o.pk for o in _enterprises(orgs)])
         with transaction.atomic():  # a national load's judgings are left as they are
             seed_honours(with_association=circles <= DEFAULT_CIRCLES)
+        with transaction.atomic():
+            seed_reviews()
         # rows written in bulk send no signals: whatever the cache holds from before is stale
         generation_bump(CAMPAIGNS_GENERATION, ORGANISATIONS_GENERATION, STATISTICS_GENERATION)
         return {
@@ -1636,6 +1638,78 @@ def seed_honours(*, with_association: bool = True) -> bool:
             },
         )
         HONOUR_WORKFLOW.perform(promoter, "submit", membership=company)
+    return True
+
+
+def seed_reviews() -> bool:
+    """Yearly evaluations and the improvement list of the demo (issue 11 item 6), through
+    the portal's services: ``company`` evaluated last year and listed three improvement
+    items — one done with its evidence, one owned by ``leader`` past its deadline (on the
+    leader's to-do list), one of its own due next month; ``saq_staff`` began this year's
+    evaluation of 上海市质协, which its Annex 2 editor takes up. Idempotent (output: created?)."""
+    from promotion.models import YearlyReview
+    from promotion.reviews import improvement_save, review_save
+    from promotion.workflow import IMPROVEMENT_WORKFLOW
+    from qcportal.tenancy import membership_scope
+
+    company, leader, staff = (_login_membership(u) for u in ("company", "leader", "saq_staff"))
+    if YearlyReview._base_manager.filter(organisation=company.organisation).exists():
+        return False
+    today = timezone.localdate()
+    with membership_scope(company):
+        review = review_save(
+            membership=company,
+            year=today.year - 1,
+            data={
+                "results": "全年注册QC小组较上年增加，课题按期完成率达到计划目标；两项成果获市级表彰。",
+                "problems": "部分小组活动记录不及时；课题选题偏小，经济效益确认流程较慢。",
+                "directions": "每月检查活动记录；推行选题评审会；与财务部约定效益确认时限。",
+            },
+        )
+        done = improvement_save(
+            membership=company,
+            data={
+                "title": "与财务部约定经济效益确认时限",
+                "owner": company.user,
+                "deadline": today - dt.timedelta(days=40),
+                "review": review,
+            },
+        )
+        IMPROVEMENT_WORKFLOW.perform(
+            done,
+            "complete",
+            membership=company,
+            data={"evidence": "已发布《QC成果经济效益确认办法》，确认时限10个工作日。"},
+        )
+        improvement_save(
+            membership=company,
+            data={
+                "title": "补齐本小组近三个月的活动记录",
+                "description": "检查发现活动记录不及时，部分步骤缺少数据。",
+                "owner": leader.user,
+                "deadline": today - dt.timedelta(days=3),
+                "review": review,
+            },
+        )
+        improvement_save(
+            membership=company,
+            data={
+                "title": "组织一次选题评审会",
+                "owner": company.user,
+                "deadline": today + dt.timedelta(days=30),
+                "review": review,
+            },
+        )
+    with membership_scope(staff):
+        review_save(
+            membership=staff,
+            year=today.year,
+            data={
+                "results": "全市注册QC小组数量稳步增长，成果发表交流覆盖各区和重点行业。",
+                "problems": "中小企业参与度仍然偏低，部分区推进力量薄弱。",
+                "directions": "开展“专精特新”企业QC小组辅导；加强推进者培训。",
+            },
+        )
     return True
 
 

@@ -52,7 +52,7 @@ from .selectors import report_run_get, report_run_list, work_summary_get
 from .services import report_run_start, work_summary_save
 from .statistics import annex3_figures_cached, enterprise_home_figures
 from .tables import ReportRunTable
-from .worksummary import OUTLINES, count_characters, strip_controls
+from .worksummary import OUTLINES, count_characters, review_sections, strip_controls
 
 ASSOCIATION_ROLES = {Role.ASSOCIATION_ADMIN, Role.ASSOCIATION_STAFF, Role.ASSOCIATION_LEADERSHIP}
 #: The decision layer (决策层, seed 001 §5.2.1): their homes embed the dashboard's key figures.
@@ -319,6 +319,12 @@ class WorkSummaryView(MembershipRequiredMixin, TemplateView):
             campaign=self.campaign, organisation=self.organisation, kind=self.outline.kind
         )
         stored = kwargs.get("posted") or (summary.sections if summary else {})
+        from_review = {}
+        if not kwargs.get("posted") and self.editable:
+            from_review = review_sections(
+                organisation=self.organisation, year=self.campaign.year, kind=self.outline.kind, stored=stored
+            )
+            stored = {**stored, **from_review}
         errors = kwargs.get("field_errors", {})
         context.update(
             campaign=self.campaign,
@@ -347,6 +353,7 @@ class WorkSummaryView(MembershipRequiredMixin, TemplateView):
             count=sum(count_characters(v) for v in stored.values() if isinstance(v, str)),
             minimum=self.outline.min_characters,
             non_field_errors=kwargs.get("non_field_errors", []),
+            from_review=bool(from_review),
             runs=report_run_list(campaign=self.campaign).filter(
                 form=self.outline.form, organisation=self.organisation
             )[:5],

@@ -256,3 +256,31 @@ __all__ = [
     "outline_for",
     "summary_character_count",
 ]
+
+
+#: Which text of the yearly evaluation (issue 11 item 6) fills which sub-point of Annex 2.
+REVIEW_POINTS = {
+    "basic_overall": "results",
+    "issues_problems": "problems",
+    "issues_direction": "directions",
+}
+
+
+def review_sections(*, organisation, year: int, kind: str, stored: dict) -> dict[str, str]:
+    """The sub-points of an association's Annex 2 still empty in ``stored`` that its yearly
+    evaluation of ``year`` fills (issue 11 item 6, rule R-IM-01: 取得的成效 → (一)整体情况,
+    存在的问题 → 三(一), 改进方向 → 三(二)), so what the association wrote once is not typed
+    again. Output: ``{sub-point key: text}`` (empty for another kind of summary or without an
+    evaluation)."""
+    from promotion.models import YearlyReview
+
+    if kind != WorkSummaryKind.ANNUAL:
+        return {}
+    review = YearlyReview._base_manager.filter(organisation=organisation, year=year).first()
+    if review is None:
+        return {}
+    return {
+        key: getattr(review, field)
+        for key, field in REVIEW_POINTS.items()
+        if getattr(review, field) and not (stored.get(key) or "").strip()
+    }

@@ -4,7 +4,9 @@ from qcportal.api import register_api_viewset
 
 
 def register() -> None:
-    """Route ``/api/v1/campaigns/``, ``/api/v1/plans/`` and ``/api/v1/trainings/``."""
+    """Route ``/api/v1/campaigns/``, ``/api/v1/plans/``, ``/api/v1/trainings/`` and
+    ``/api/v1/improvement-items/``."""
+    from .improvements import ImprovementViewSet
     from .plans import PlanViewSet
     from .trainings import TrainingViewSet
     from .views import CampaignViewSet
@@ -12,3 +14,4 @@ def register() -> None:
     register_api_viewset("campaigns", CampaignViewSet, basename="campaign")
     register_api_viewset("plans", PlanViewSet, basename="plan")
     register_api_viewset("trainings", TrainingViewSet, basename="training")
+    register_api_viewset("improvement-items", ImprovementViewSet, basename="improvementitem")

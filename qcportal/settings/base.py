@@ -380,6 +380,7 @@ SPECTACULAR_SETTINGS = {
         "HonourStatusEnum": "evaluation.choices.HonourStatus",
         "CertificateStatusEnum": "evaluation.choices.CertificateStatus",
         "LibrarySharingEnum": "evaluation.choices.LibrarySharing",
+        "ImprovementStatusEnum": "promotion.choices.ImprovementStatus",
     },
 }
 

@@ -382,3 +382,23 @@ def test_the_results_api_search_keeps_its_contract(network, login, indexed):
     assert len(everything) >= 2 and [r["submission"] for r in found] == [network.submissions[0].pk]
     assert found[0]["library"] == indexed.pk
     assert client.get("/api/v1/results/", {"q": "x" * 101}).status_code == 400
+
+
+def test_the_rebuild_command_indexes_and_keeps_the_sharing(network):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with no_tenant():
+        accepted = Project.objects.filter(status=ProjectStatus.ACCEPTED, organisation=network.e1).count()
+    out = StringIO()
+    call_command("library_rebuild", "--enterprise", "E1", stdout=out)
+    assert f"{accepted:,} 条" in out.getvalue()
+    with no_tenant():
+        entry = LibraryEntry.objects.filter(organisation=network.e1).first()
+        LibraryEntry.objects.filter(pk=entry.pk).update(sharing=LibrarySharing.EVERYONE, audience=None)
+    call_command("library_rebuild", stdout=StringIO())
+    entry.refresh_from_db()
+    assert entry.sharing == LibrarySharing.EVERYONE and entry.audience_id is None
+    with pytest.raises(CommandError, match="NOPE"):
+        call_command("library_rebuild", "--enterprise", "NOPE")

@@ -71,6 +71,7 @@ PUBLIC_KWARGS = {
     "invitation-accept": {"token": "not-a-token"},
     "session-end": {"pk": 1},
     "verify:certificate": {"number": "PA-2020-00001-ABCD"},
+    "promotion:review": {"year": 2020},
 }
 
 

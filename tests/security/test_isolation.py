@@ -87,6 +87,10 @@ PUBLIC_ROUTES = {
         "records a training of the acting organisation only (no organisation in the input); tested in "
         "tests/promotion/test_trainings.py::test_only_the_management_layer_of_the_organisation_records"
     ),
+    "promotion:review": (
+        "the acting organisation's own evaluation of a year (no organisation in the URL, only the year); "
+        "tested in tests/promotion/test_reviews.py::test_the_pages_write_the_evaluation_and_the_list"
+    ),
     "promotion:plan-create": (
         "creates a plan of the acting organisation only (no organisation in the input); tested in "
         "tests/promotion/test_plans.py::test_another_enterprise_sees_no_plan"
@@ -335,6 +339,21 @@ def _certificate(granter, recipient, user):
     return certificate
 
 
+def _improvement(organisation, user):
+    import datetime as dt
+
+    from promotion.models import ImprovementItem
+
+    item, _created = ImprovementItem.objects.get_or_create(
+        organisation=organisation,
+        title=f"{organisation.name}改进事项",
+        defaults={"year": 2020, "owner": user, "deadline": dt.date(2020, 12, 31), "created_by": user},
+    )
+    return item
+
+
+IM_PB = lambda n: {"pk": _improvement(n.pb, n.users.pb_staff).pk}  # noqa: E731
+IM_PA = lambda n: {"pk": _improvement(n.pa, n.users.pa_staff).pk}  # noqa: E731
 HN_PB = lambda n: {"pk": _honour(n.pb, n.e4, n.users.pb_staff).pk}  # noqa: E731
 HN_PA = lambda n: {"pk": _honour(n.pa, n.e1, n.users.pa_staff).pk}  # noqa: E731
 CT_PB = lambda n: {"pk": _certificate(n.pb, n.e4, n.users.pb_staff).pk}  # noqa: E731
@@ -641,6 +660,21 @@ CASES: dict[str, Case] = {
     ),
     "api:adoption-list": Case("list", api=True),
     "api:adoption-detail": Case("object", AD_PB, AD_PA, api=True),
+    # --- yearly evaluation and improvement list (issue 11 item 6; tests/promotion/test_reviews.py)
+    "promotion:review-list": Case("list"),
+    "promotion:improvement-list": Case("list"),
+    "promotion:improvement-create": Case(
+        "form",
+        lambda n: {"title": "越界", "owner": n.users.pb_staff.pk, "deadline": "2020-12-31"},
+        method="post",
+    ),
+    "promotion:improvement-detail": Case("object", IM_PB, IM_PA),
+    "promotion:improvement-edit": Case("object", IM_PB, IM_PA),
+    "api:improvementitem-list": Case("list", api=True),
+    "api:improvementitem-detail": Case("object", IM_PB, IM_PA, api=True),
+    "api:improvementitem-transitions": Case(
+        "object", IM_PB, IM_PA, method="post", data={"transition": "start"}, api=True
+    ),
     # --- honours and certificates (issue 11 items 4, 5; tests/evaluation/test_honours.py, test_certificates.py)
     "evaluation:honour-list": Case("list"),
     "evaluation:honour-person": Case("list"),
@@ -1110,6 +1144,7 @@ DETAIL_FIELDS = (
     "direction",
     "place",
     "citation",
+    "description",
 )
 
 LEAF_ONLY = "belongs to an enterprise (a leaf of the hierarchy): no ancestor of a requester owns one"
@@ -1151,6 +1186,9 @@ EDIT_CASES: dict[str, EditCase] = {
     ),
     "promotion:plan-edit": EditCase(
         lambda n: _plan(n.pb, n.users.pb_staff), lambda n: _plan(n.caq, n.users.caq_staff)
+    ),
+    "promotion:improvement-edit": EditCase(
+        lambda n: _improvement(n.pb, n.users.pb_staff), lambda n: _improvement(n.caq, n.users.caq_staff)
     ),
     "evaluation:honour-edit": EditCase(
         lambda n: _honour(n.pb, n.e4, n.users.pb_staff), lambda n: _honour(n.caq, n.e1, n.users.caq_staff)
