@@ -43,7 +43,7 @@ from qcportal.permissions import require_permission
 from .choices import CertificateStatus, HonourKind, HonourStatus, JudgingStatus
 from .models import Certificate, Honour, Result
 
-#: Letters of the check part (no 0/O, 1/I/L): four of them, 32⁴ ≈ 10⁶ guesses per number.
+#: Letters of the check part (no 0/O, 1/I/L): four of them, 31⁴ ≈ 9 × 10⁵ guesses per number.
 CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CHECK_LENGTH = 4
 SEQUENCE_KIND = "certificate"
@@ -131,7 +131,7 @@ def _results_of(issuer, campaign: Campaign) -> QuerySet[Result]:
 def _honours_of(issuer, campaign: Campaign | None = None) -> QuerySet[Honour]:
     honours = Honour._base_manager.filter(organisation=issuer, status=HonourStatus.APPROVED)
     if campaign is not None:
-        honours = honours.filter(Q(campaign=campaign) | Q(campaign__isnull=True, year=campaign.year))
+        honours = honours.filter(campaign=campaign)
     return honours.select_related(
         "recipient",
         "circle",
@@ -152,7 +152,9 @@ def certificates_issue(*, membership, campaign: Campaign) -> int:
     is nothing to certify, a ``Conflict`` when a simultaneous request issued them first."""
     require_permission(membership, "certificates:issue")
     issuer = membership.organisation
-    certified = Certificate._base_manager.filter(status=CertificateStatus.VALID)
+    # Whatever has a certificate, valid or revoked, is skipped: a revoked one is replaced by
+    # 换发 only, never silently by a routine issue (rule R-CT-03).
+    certified = Certificate._base_manager.all()
     results = list(
         _results_of(issuer, campaign).exclude(
             pk__in=certified.filter(result__isnull=False).values("result_id")
@@ -191,16 +193,22 @@ def certificate_issue_for_honour(*, membership, honour: Honour) -> Certificate:
         raise PermissionDenied(_("只能为本单位批准的表彰颁发证书。"))
     if honour.status != HonourStatus.APPROVED:
         raise ValidationError(_("表彰批准后才能颁发证书（R-CT-01）。"))
-    existing = Certificate._base_manager.filter(status=CertificateStatus.VALID).filter(
+    existing = Certificate._base_manager.filter(
         Q(honour=honour) | (Q(result_id=honour.result_id) if honour.result_id else Q(pk__in=[]))
-    )
+    ).order_by("-id")
     if existing.exists():
         raise Conflict(ALREADY_CERTIFIED, obj=existing.first())
     issuer = membership.organisation
+    texts, links = _honour_texts(honour), {"honour": honour}
+    if honour.result_id:  # the grade's certificate, linked to both (one certificate per grade)
+        result = _results_of(issuer, honour.result.judging.campaign).filter(pk=honour.result_id).first()
+        if result is None:
+            raise ValidationError(_("该表彰所依据的评审结果已不再发布，不能颁发证书。"))
+        texts, links = _result_texts(result), {"honour": honour, "result": result}
     try:
         with transaction.atomic():
-            number = _numbers(issuer, honour.year, 1)[0]
-            certificate = _new(issuer, membership, _honour_texts(honour), number, honour=honour)
+            number = _numbers(issuer, texts["year"], 1)[0]
+            certificate = _new(issuer, membership, texts, number, **links)
             certificate.save()
     except IntegrityError as exc:
         raise (conflict_for(exc) or exc) from None
@@ -222,10 +230,18 @@ def certificate_reissue(*, membership, certificate: Certificate, reason: str) ->
             certificate, "revoke", membership=membership, comment=_("换发新证书：%(r)s") % {"r": reason}
         )
         if old.result_id:
-            result = _results_of(old.organisation, old.result.judging.campaign).get(pk=old.result_id)
+            result = (
+                _results_of(old.organisation, old.result.judging.campaign).filter(pk=old.result_id).first()
+            )
+            if result is None:
+                raise ValidationError(_("该证书所依据的评审结果已不再发布，不能换发；如需作废请撤销证书。"))
             texts, links = _result_texts(result), {"result": result}
+            if old.honour_id:
+                links["honour"] = old.honour
         else:
-            honour = _honours_of(old.organisation).get(pk=old.honour_id)
+            honour = _honours_of(old.organisation).filter(pk=old.honour_id).first()
+            if honour is None:
+                raise ValidationError(_("该证书所依据的表彰已不再有效，不能换发；如需作废请撤销证书。"))
             texts, links = _honour_texts(honour), {"honour": honour}
         successor = _new(
             old.organisation, membership, texts, _numbers(old.organisation, old.year, 1)[0], **links
@@ -254,9 +270,14 @@ def certificates_revoke_for(*, honour: Honour, membership, reason: str) -> int:
 
 def certificate_list(*, membership) -> QuerySet[Certificate]:
     """The certificates the acting membership may see: those its subtree issued and those
-    naming it or an organisation below it, newest first."""
-    return Certificate.objects.select_related("organisation", "recipient", "campaign").order_by(
-        "-year", "-id"
+    naming it or an organisation below it (never an ancestor's own), newest first."""
+    path = membership.organisation.path
+    return (
+        Certificate.objects.filter(
+            Q(organisation__path__startswith=path) | Q(recipient__path__startswith=path)
+        )
+        .select_related("organisation", "recipient", "campaign")
+        .order_by("-year", "-id")
     )
 
 
@@ -296,4 +317,7 @@ def verify_lookup(number: str) -> Certificate | None:
     ``None`` for an unknown or malformed number (≤ 60 printable ASCII characters)."""
     if not number or len(number) > 60 or not number.isascii() or not number.isprintable():
         return None
-    return Certificate._base_manager.filter(number=number.upper()).first()
+    found = Certificate._base_manager.filter(number=number).first()
+    if found is None and number != number.upper():  # typed by hand in lower case
+        found = Certificate._base_manager.filter(number=number.upper()).first()
+    return found

@@ -22,11 +22,13 @@ from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
 
 from circles.models import Circle, CircleMember
 from promotion.models import Campaign
 from promotion.trainings import annual_rewards_set
 from qcportal.choices import ASSOCIATION_KINDS, OrganisationKind
+from qcportal.conflicts import Conflict
 from qcportal.models import Organisation
 from qcportal.permissions import require_permission
 
@@ -55,15 +57,18 @@ EDITABLE = (HonourStatus.NOMINATED, HonourStatus.RETURNED)
 
 
 def honour_list(*, membership) -> QuerySet[Honour]:
-    """The honours the acting membership may see: all those its organisation's subtree
-    grants, and the approved or revoked ones granted to it or to an organisation below it
-    (rule R-HN-01), newest first, with granter, recipient and circle."""
+    """The honours the acting membership may see, newest first, with granter, recipient and
+    circle (rule R-HN-02): the approved or revoked ones granted to its organisation or to an
+    organisation below it (never an ancestor's own), and, for those who nominate or approve,
+    every honour its organisation's subtree grants (nominations too)."""
     org = membership.organisation
+    visible = Q(
+        status__in=(HonourStatus.APPROVED, HonourStatus.REVOKED), recipient__path__startswith=org.path
+    )
+    if {"honours:nominate", "honours:approve"} & set(membership.permissions):
+        visible |= Q(organisation__path__startswith=org.path)
     return (
-        Honour.objects.filter(
-            Q(organisation__path__startswith=org.path)
-            | Q(status__in=(HonourStatus.APPROVED, HonourStatus.REVOKED))
-        )
+        Honour.objects.filter(visible)
         .select_related("organisation", "recipient", "circle", "campaign")
         .order_by("-year", "-id")
     )
@@ -150,32 +155,40 @@ def honour_save(*, membership, data: dict, honour: Honour | None = None) -> Hono
     ):
         raise PermissionDenied(_("只能修改本单位尚未提交或已退回的提名。"))
     values = _clean(membership, data, honour)
+    account = None
     if values.get("person_name") and values.get("recipient") is not None:
-        account = (
+        # The person's account only when the name names one account at the unit.
+        accounts = set(
             CircleMember._base_manager.filter(
                 organisation=values["recipient"], name=values["person_name"], user__isnull=False
-            )
-            .values_list("user_id", flat=True)
-            .first()
+            ).values_list("user_id", flat=True)[:2]
         )
-    else:
-        account = None
+        account = accounts.pop() if len(accounts) == 1 else None
     with transaction.atomic():
         if honour is None:
             honour = Honour(organisation=membership.organisation, nominated_by=membership.user)
+        elif honour.result_id and (
+            values.get("kind") != HonourKind.CIRCLE or values["circle"].pk != honour.circle_id
+        ):
+            honour.result = None  # no longer the graded circle's honour
         for name in HONOUR_FIELDS:
             setattr(honour, name, values.get(name))
         honour.person_id = account
-        honour.save()
+        try:
+            honour.save()
+        except ConcurrentTransition:
+            raise Conflict(_("该提名刚刚已被他人处理，请刷新页面后查看。")) from None
     return honour
 
 
 def honour_delete(*, membership, honour: Honour) -> None:
     """Delete a nomination not yet submitted (or returned). Raises ``PermissionDenied``."""
     require_permission(membership, "honours:nominate")
-    if honour.organisation_id != membership.organisation_id or honour.status not in EDITABLE:
-        raise PermissionDenied(_("只能删除本单位尚未提交或已退回的提名。"))
-    honour.delete()
+    with transaction.atomic():
+        honour = Honour._base_manager.select_for_update().get(pk=honour.pk)  # not submitted meanwhile
+        if honour.organisation_id != membership.organisation_id or honour.status not in EDITABLE:
+            raise PermissionDenied(_("只能删除本单位尚未提交或已退回的提名。"))
+        honour.delete()
 
 
 def honours_from_grades(*, membership, campaign: Campaign) -> int:

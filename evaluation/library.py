@@ -41,7 +41,7 @@ from qcportal.choices import ASSOCIATION_KINDS
 from qcportal.conflicts import Conflict, conflict_for, register_conflict
 from qcportal.permissions import require_permission
 
-from .choices import JudgingStatus, LibrarySharing
+from .choices import JudgingStatus, LibrarySharing, SubmissionStatus
 from .models import Adoption, LibraryEntry, Result, Submission
 
 logger = logging.getLogger(__name__)
@@ -131,17 +131,24 @@ def report_text(field) -> str:
 
 def _audience(project: Project, sharing: str):
     """The organisation whose subtree sees an entry shared as ``sharing``: the enterprise
-    itself, the nearest association above it, or ``None`` (everyone)."""
+    itself, the nearest association above it, or ``None`` (everyone). Raises
+    ``ValidationError`` (Chinese) for association sharing of an enterprise under none."""
     enterprise = project.organisation
     if sharing == LibrarySharing.EVERYONE:
         return None
     if sharing == LibrarySharing.ASSOCIATION:
         from qcportal.models import Organisation
 
-        ancestors = Organisation._base_manager.filter(
-            code__in=enterprise.ancestor_codes(), kind__in=ASSOCIATION_KINDS
-        ).order_by("-depth")
-        return ancestors.first() or enterprise
+        association = (
+            Organisation._base_manager.filter(
+                code__in=enterprise.ancestor_codes(), kind__in=ASSOCIATION_KINDS
+            )
+            .order_by("-depth")
+            .first()
+        )
+        if association is None:
+            raise ValidationError({"sharing": _("本企业不属于任何协会，请选择其他共享范围。")})
+        return association
     return enterprise
 
 
@@ -170,12 +177,15 @@ def library_index(project_id: int) -> LibraryEntry | None:
         existing = LibraryEntry._base_manager.filter(project_id=project_id).first()
         if project.status != ProjectStatus.ACCEPTED and not published and existing is None:
             return None
-        submission = (
+        # The latest submission past its draft, one with a result report first: a draft of a
+        # new campaign never replaces what was submitted and shared.
+        submissions = (
             Submission._base_manager.filter(project_id=project_id)
+            .exclude(status=SubmissionStatus.DRAFT)
             .select_related("domain")
             .order_by("-id")
-            .first()
         )
+        submission = submissions.exclude(result_report="").first() or submissions.first()
         records = list(
             ActivityRecord._base_manager.filter(project_id=project_id).values_list("tools", "content")
         )

@@ -1332,11 +1332,12 @@ class LibraryEntry(OwnedByOrganisation, models.Model):
     sharing = models.CharField(
         _("共享范围"), max_length=16, choices=LibrarySharing.choices, default=LibrarySharing.OWN
     )
+    # PROTECT: an audience cannot vanish (empty means everyone, so SET_NULL would publish).
     audience = models.ForeignKey(
         Organisation,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("可见范围"),
     )

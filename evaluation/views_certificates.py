@@ -53,8 +53,8 @@ class ReissueForm(BootstrapFormMixin, forms.Form):
     )
 
 
-def _certificate(pk: int) -> Certificate:
-    certificate = certificate_list(membership=None).filter(pk=pk).first()
+def _certificate(pk: int, membership) -> Certificate:
+    certificate = certificate_list(membership=membership).filter(pk=pk).first()
     if certificate is None:
         raise Http404
     return certificate
@@ -157,7 +157,7 @@ class CertificateDetailView(WorkflowPageMixin, MembershipRequiredMixin, Template
     workflow = CERTIFICATE_WORKFLOW
 
     def get_workflow_object(self):
-        return _certificate(self.kwargs["pk"])
+        return _certificate(self.kwargs["pk"], self.request.membership)
 
     def get_context_data(self, reissue_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -214,7 +214,7 @@ class CertificateFileView(MembershipRequiredMixin, View):
     def get(self, request, pk, kind):
         import io
 
-        certificate = _certificate(pk)
+        certificate = _certificate(pk, request.membership)
         if kind == "pdf":
             content, name, mime = (
                 certificate_pdf(certificate),
@@ -263,7 +263,7 @@ class VerifyView(View):
 def verify_home(request) -> HttpResponse:
     """``/verify/``: the form to type a certificate's number; ``?number=`` goes to its page
     (a number that cannot be one answers the same 404 page as an unknown one)."""
-    number = (request.GET.get("number") or "").strip().upper()
+    number = (request.GET.get("number") or "").strip()
     if number:
         if len(number) > 60 or not number.isascii() or not number.isprintable() or "/" in number:
             return render(request, "evaluation/verify.html", {"certificate": None}, status=404)

@@ -21,9 +21,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
 
+from qcportal.conflicts import Conflict
 from qcportal.models import Membership
 from qcportal.permissions import require_permission
+from qcportal.roles import ROLE_PERMISSIONS
 
 from .choices import ImprovementStatus, PlanStatus
 from .models import ImprovementItem, PromotionPlan, YearlyReview
@@ -99,14 +102,16 @@ def review_list(*, membership) -> QuerySet[YearlyReview]:
 
 
 def owners_of(organisation_id: int) -> QuerySet:
-    """The users who may own an item of the organisation: its active members."""
+    """The users who may own an item of the organisation: its active members in a role that
+    sees and works on improvement items (a judge's membership does not)."""
     from qcportal.models import User
 
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if "improvements:view" in permissions]
     return (
         User.objects.filter(
-            pk__in=Membership._base_manager.filter(organisation_id=organisation_id, is_active=True).values(
-                "user_id"
-            ),
+            pk__in=Membership._base_manager.filter(
+                organisation_id=organisation_id, is_active=True, role__in=roles
+            ).values("user_id"),
             is_active=True,
         )
         .order_by("last_name", "first_name", "username")
@@ -137,10 +142,11 @@ def improvement_save(*, membership, data: dict, item: ImprovementItem | None = N
 
     Inputs: the membership (``plans:draft``), ``data`` with ``title`` (≤ 200),
     ``description`` (≤ 2,000), ``owner`` (a ``User`` who is an active member of the
-    organisation), ``deadline`` (a date, 2000 to five years ahead), ``year`` (default the
-    deadline's) and optional ``review`` (the organisation's :class:`YearlyReview`). Output:
-    the saved item. Raises ``PermissionDenied`` or ``ValidationError`` (Chinese) — rule
-    R-IM-03."""
+    organisation in a role that works on items), ``deadline`` (a date, 2000 to the end of
+    the fifth year ahead) and optional ``review`` (the organisation's :class:`YearlyReview`);
+    the item's ``year`` is the evaluation's, else the deadline's. Output: the saved item.
+    Raises ``PermissionDenied``, ``ValidationError`` (Chinese) — rule R-IM-03 — or a
+    ``Conflict`` when a transition was taken on it meanwhile."""
     require_permission(membership, "plans:draft")
     if item is not None and (
         item.organisation_id != membership.organisation_id or item.status not in PENDING
@@ -173,8 +179,8 @@ def improvement_save(*, membership, data: dict, item: ImprovementItem | None = N
         errors["owner"] = _("责任人须为本单位的在册用户。")
     deadline = values.get("deadline")
     today = timezone.localdate()
-    if not isinstance(deadline, dt.date) or not dt.date(FIRST_YEAR, 1, 1) <= deadline <= today.replace(
-        year=today.year + 5
+    if not isinstance(deadline, dt.date) or not dt.date(FIRST_YEAR, 1, 1) <= deadline <= dt.date(
+        today.year + 5, 12, 31
     ):
         errors["deadline"] = _("完成期限须在2000年至五年以内。")
     review = values.get("review")
@@ -182,13 +188,16 @@ def improvement_save(*, membership, data: dict, item: ImprovementItem | None = N
         errors["review"] = _("请选择本单位的年度评价。")
     if errors:
         raise ValidationError(errors)
-    year = values.get("year") or (review.year if review else deadline.year)
+    year = review.year if review else deadline.year  # follows the evaluation or the deadline
     with transaction.atomic():
         if item is None:
             item = ImprovementItem(organisation_id=membership.organisation_id, created_by=membership.user)
         item.title, item.description, item.owner, item.deadline = title, description, owner, deadline
         item.year, item.review = year, review
-        item.save()
+        try:
+            item.save()
+        except ConcurrentTransition:
+            raise Conflict(_("该改进事项刚刚已被他人处理，请刷新页面后查看。")) from None
     return item
 
 

@@ -271,3 +271,112 @@ def test_the_api_issues_reissues_and_revokes(network, login):
     pdf = staff.get(f"/api/v1/certificates/{first}/pdf/")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert staff.get("/api/v1/certificates/", {"status": "bogus"}).status_code == 400
+
+
+def test_a_revoked_certificate_is_not_issued_again_and_an_honour_on_a_grade_shares_its_certificate(network):
+    """R-CT-03: a routine issue after a revocation issues nothing (换发 does that); an honour
+    resting on a grade gets the grade's certificate, linked to both, never a second one."""
+    from evaluation.honours import honours_from_grades
+    from evaluation.models import Honour
+
+    certificates = issued(network)
+    staff = membership(network.users.pa_staff)
+    with membership_scope(staff):
+        CERTIFICATE_WORKFLOW.perform(certificates[0], "revoke", membership=staff, comment="更正")
+        assert certificates_issue(membership=staff, campaign=network.campaign) == 0
+        honours_from_grades(membership=staff, campaign=network.campaign)
+    with no_tenant():
+        Certificate.objects.all().delete()
+        honour = Honour.objects.filter(organisation=network.pa).order_by("id").first()
+        Honour.objects.filter(pk=honour.pk).update(status="approved")
+        honour = Honour.objects.get(pk=honour.pk)
+    with membership_scope(staff):
+        certificate = certificate_issue_for_honour(membership=staff, honour=honour)
+        assert certificate.result_id == honour.result_id and certificate.honour_id == honour.pk
+        assert certificate.honour_text == "一等"
+        assert certificates_issue(membership=staff, campaign=network.campaign) == 1  # only the other grade
+
+
+def test_a_lower_case_issuer_code_still_verifies(network):
+    from qcportal.models import Organisation
+
+    with no_tenant():
+        Organisation.objects.filter(pk=network.e1.pk).update(code="e1x")
+    coord, executive = membership(network.users.e1_coord), membership(network.users.e1_exec)
+    with membership_scope(coord):
+        honour = honour_save(
+            membership=coord,
+            data={
+                "kind": HonourKind.PROMOTER,
+                "year": 2020,
+                "title": "优秀推进者",
+                "recipient": coord.organisation,
+                "person_name": "张推进",
+            },
+        )
+        HONOUR_WORKFLOW.perform(honour, "submit", membership=coord)
+    with membership_scope(executive):
+        honour = HONOUR_WORKFLOW.perform(honour, "approve", membership=executive)
+    with membership_scope(coord):
+        certificate = certificate_issue_for_honour(membership=coord, honour=honour)
+    assert certificate.number.startswith("e1x-2020-")
+    page = Client().get(reverse("verify:certificate", args=[certificate.number]))
+    assert page.status_code == 200 and "张推进" in page.content.decode()
+
+
+def test_reissue_refuses_when_the_grade_is_no_longer_published(network):
+    from evaluation.models import Judging
+
+    certificate = issued(network)[0]
+    with no_tenant():
+        Judging.objects.filter(organisation=network.pa).update(status="grading")
+    staff = membership(network.users.pa_staff)
+    with membership_scope(staff), pytest.raises(ValidationError, match="不再发布"):
+        certificate_reissue(membership=staff, certificate=certificate, reason="更名")
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.VALID  # nothing half-done
+
+
+def test_an_enterprise_sees_neither_its_associations_own_honours_nor_certificates(network):
+    from evaluation.certificates import certificate_list
+    from evaluation.honours import honour_list
+    from evaluation.models import Honour
+
+    staff, leader = membership(network.users.pa_staff), membership(network.users.pa_leader)
+    with membership_scope(staff):
+        honour = honour_save(
+            membership=staff,
+            data={
+                "kind": HonourKind.PROMOTER,
+                "year": 2020,
+                "title": "协会优秀推进者",
+                "recipient": network.pa,
+                "person_name": "协会某人",
+                "material_reward": Decimal("1"),
+            },
+        )
+        HONOUR_WORKFLOW.perform(honour, "submit", membership=staff)
+    with membership_scope(leader):
+        honour = HONOUR_WORKFLOW.perform(honour, "approve", membership=leader)
+    with membership_scope(staff):
+        certificate_issue_for_honour(membership=staff, honour=honour)
+    coord = membership(network.users.e1_coord)
+    with membership_scope(coord):
+        assert not honour_list(membership=coord).filter(pk=honour.pk).exists()
+        assert not certificate_list(membership=coord).exists()
+    e1_leader = membership(network.users.e1_leader)
+    with membership_scope(coord):
+        nominated = honour_save(
+            membership=coord,
+            data={
+                "kind": HonourKind.PROMOTER,
+                "year": 2020,
+                "title": "x",
+                "recipient": network.e1,
+                "person_name": "y",
+            },
+        )
+    with membership_scope(e1_leader):  # a circle leader sees approved honours only
+        assert not honour_list(membership=e1_leader).filter(pk=nominated.pk).exists()
+    with no_tenant():
+        assert Honour.objects.filter(pk=nominated.pk).exists()

@@ -223,3 +223,21 @@ def test_the_api_lists_adds_and_completes(network, login):
     assert (
         client_of(network.users.e4_coord).get(f"/api/v1/improvement-items/{body['id']}/").status_code == 404
     )
+
+
+def test_owners_are_members_who_work_on_items_and_the_year_follows_the_evaluation(network):
+    staff = membership(network.users.pa_staff)
+    with membership_scope(staff):
+        with pytest.raises(ValidationError) as refused:  # a judge's membership owns no item
+            improvement_save(
+                membership=staff,
+                data={"title": "x", "owner": network.users.pa_judge, "deadline": timezone.localdate()},
+            )
+        assert "owner" in refused.value.message_dict
+        review = review_save(membership=staff, year=2020, data={"results": "成效"})
+        far = dt.date(timezone.localdate().year + 5, 12, 31)
+        entry = improvement_save(
+            membership=staff,
+            data={"title": "跟进", "owner": network.users.pa_staff, "deadline": far, "review": review},
+        )
+    assert entry.year == 2020 and entry.deadline == far
