@@ -85,15 +85,16 @@ def main() -> None:
             [vocabulary, len(vocabulary), args.words, args.hit_every, args.rows],
         )
         cursor.execute(
-            "CREATE INDEX bench_library_fts ON bench_library "
-            "USING gin (to_tsvector('simple'::regconfig, COALESCE(search_text, '')))"
+            "ALTER TABLE bench_library ADD COLUMN search_vector tsvector; "
+            "UPDATE bench_library SET search_vector = to_tsvector('simple'::regconfig, COALESCE(search_text, ''))"
         )
+        cursor.execute("CREATE INDEX bench_library_fts ON bench_library USING gin (search_vector)")
         cursor.execute("ANALYZE bench_library")
         built = time.perf_counter() - started
     fts = (
-        "SELECT id, ts_rank(to_tsvector('simple'::regconfig, COALESCE(search_text, '')), q) AS rank "
+        "SELECT id, ts_rank(search_vector, q) AS rank "
         "FROM bench_library, plainto_tsquery('simple'::regconfig, %s) q "
-        "WHERE to_tsvector('simple'::regconfig, COALESCE(search_text, '')) @@ q "
+        "WHERE search_vector @@ q "
         "ORDER BY rank DESC, id DESC LIMIT 20"
     )
     floor = "SELECT id FROM bench_library WHERE search_text LIKE %s ORDER BY id DESC LIMIT 20"

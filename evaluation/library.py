@@ -7,7 +7,8 @@ introduction, the domain and the text of the result report) and the best publish
 
 - **Search** (rule R-KB-01): the text is segmented by jieba in search mode (a word and its
   shorter words: 不良率 → 不良, 不良率) into ``search_text``; PostgreSQL matches it with its
-  full-text search (configuration ``simple``, GIN index ``evaluation_library_fts``, ranked
+  full-text search on the stored vector (configuration ``simple``, GIN index
+  ``evaluation_library_vector``, ranked
   by ``ts_rank``); SQLite, the demo's database, falls back to a plain substring match.
 - **Sharing** (rule R-KB-02): the owning enterprise chooses its own organisation (default),
   its association's subtree or everyone logged in; the manager of the entries applies it
@@ -29,7 +30,7 @@ from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -239,6 +240,12 @@ def library_index(project_id: int) -> LibraryEntry | None:
                 for name, value in values.items():
                     setattr(entry, name, value)
                 entry.save()
+            if _postgres():  # the stored vector of the words (rule R-KB-01)
+                from django.contrib.postgres.search import SearchVector
+
+                LibraryEntry._base_manager.filter(pk=entry.pk).update(
+                    search_vector=SearchVector("search_text", config="simple")
+                )
         return entry
 
 
@@ -296,7 +303,7 @@ def clean_query(q: str | None) -> str:
 def library_entries() -> QuerySet[LibraryEntry]:
     """The entries the acting membership may see (rule R-KB-02: its share and what is shared
     with it), newest first."""
-    return LibraryEntry.objects.defer("search_text").order_by("-year", "-id")
+    return LibraryEntry.objects.defer("search_text", "search_vector").order_by("-year", "-id")
 
 
 def _postgres() -> bool:
@@ -306,7 +313,7 @@ def _postgres() -> bool:
 def library_search(queryset: QuerySet[LibraryEntry], q: str) -> QuerySet[LibraryEntry]:
     """Filter ``queryset`` by the search ``q`` (already cleaned) and order by relevance (rule
     R-KB-01). PostgreSQL: every word of the segmented search must be among the entry's words
-    (``plainto_tsquery('simple', …)`` on the GIN-indexed ``to_tsvector``), ranked by
+    (``plainto_tsquery('simple', …)`` on the stored, GIN-indexed ``search_vector``), ranked by
     ``ts_rank``; SQLite: every word is a substring of the text. An empty search changes
     nothing; a search of punctuation only finds nothing."""
     if not q:
@@ -315,14 +322,12 @@ def library_search(queryset: QuerySet[LibraryEntry], q: str) -> QuerySet[Library
     if not words:
         return queryset.none()
     if _postgres():
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = SearchVector("search_text", config="simple")
         query = SearchQuery(" ".join(words), config="simple", search_type="plain")
         return (
-            queryset.alias(search=vector)
-            .filter(search=query)
-            .annotate(rank=SearchRank(vector, query))
+            queryset.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-year", "-id")
         )
     for word in words:

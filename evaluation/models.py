@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -1309,8 +1310,9 @@ class LibraryEntry(OwnedByOrganisation, models.Model):
     ``sharing`` (rule R-KB-02); ``audience`` is the organisation whose subtree may see the
     entry (the enterprise itself, or the association it belongs to; empty: everyone logged
     in). ``economic_benefit`` is in 万元. ``search_text`` holds the words of the title,
-    report and records segmented by jieba (search mode), searched with PostgreSQL's full-text
-    search (configuration ``simple``, GIN index ``evaluation_library_fts``; rule R-KB-01);
+    report and records segmented by jieba (search mode); ``search_vector`` is its PostgreSQL
+    full-text vector (configuration ``simple``, GIN index ``evaluation_library_vector``; rule
+    R-KB-01), stored so that ranking the matches reads it instead of parsing the text again;
     ``keywords`` are its top terms (TF-IDF), used for similar results. ``adoption_count``
     counts its :class:`Adoption` rows (rule R-KB-04).
     """
@@ -1357,6 +1359,9 @@ class LibraryEntry(OwnedByOrganisation, models.Model):
     summary = models.TextField(_("成果简介"), blank=True)
     keywords = models.CharField(_("关键词"), max_length=200, blank=True)
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
+    # PostgreSQL: to_tsvector('simple', search_text), kept by library_index, GIN-indexed
+    # (evaluation_library_vector); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     adoption_count = models.PositiveIntegerField(_("推广应用次数"), default=0)
     indexed_at = models.DateTimeField(_("入库时间"), auto_now=True)
 

@@ -228,7 +228,7 @@ def test_the_search_uses_the_full_text_index(network, indexed):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "evaluation_library_fts" in plan
+    assert "evaluation_library_vector" in plan
 
 
 def test_adoptions_are_counted_and_the_most_adopted_come_first(network, indexed):
