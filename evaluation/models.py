@@ -11,6 +11,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from circles.choices import ProjectType
 from circles.models import ActivityRecord, Circle, Project
 from promotion.models import Campaign, CampaignDomain, CampaignEntry, PresentationConference
 from qcportal.models import Organisation, OwnedByOrganisation
@@ -1346,7 +1347,7 @@ class LibraryEntry(OwnedByOrganisation, models.Model):
     title = models.CharField(_("课题名称"), max_length=200)
     circle_name = models.CharField(_("QC小组名称"), max_length=100)
     enterprise_name = models.CharField(_("企业名称"), max_length=200)
-    project_type = models.CharField(_("课题类型"), max_length=20)
+    project_type = models.CharField(_("课题类型"), max_length=20, choices=ProjectType.choices)
     domain = models.CharField(_("专业领域"), max_length=100, blank=True)
     industry = models.CharField(_("行业"), max_length=50, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -1546,14 +1547,16 @@ class Honour(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):
         return f"{who} · {self.title}"
 
     def save(self, *args, **kwargs):
-        """Save, then, in the same transaction, set the granting enterprise's Annex 3 reward
-        part of the honour's year to its approved honours' material rewards
-        (:func:`evaluation.honours.honour_rewards_refresh`, rule R-HN-03)."""
+        """Save; when the honour is approved or revoked (the only states that change what
+        counts: a reward is edited only before submission), set, in the same transaction, the
+        granting enterprise's Annex 3 reward part of the honour's year to its approved honours'
+        material rewards (:func:`evaluation.honours.honour_rewards_refresh`, rule R-HN-03)."""
         from .honours import honour_rewards_refresh
 
         with transaction.atomic():
             super().save(*args, **kwargs)
-            honour_rewards_refresh(organisation_id=self.organisation_id, year=self.year)
+            if self.status in (HonourStatus.APPROVED, HonourStatus.REVOKED):
+                honour_rewards_refresh(organisation_id=self.organisation_id, year=self.year)
 
 
 class Certificate(ConcurrentTransitionMixin, OwnedByOrganisation, models.Model):

@@ -135,7 +135,6 @@ class LibraryListView(MembershipRequiredMixin, PaginatedListMixin, ListView):
             facets=facets,
             chosen=chosen,
             honoured=self.request.GET.get("honoured") == "1",
-            type_labels=labels,
             most_adopted=most_adopted() if not (self.q or any(chosen.values())) else [],
         )
         return context
@@ -156,7 +155,6 @@ class LibraryDetailView(MembershipRequiredMixin, TemplateView):
         is_owner = entry.organisation_id == membership.organisation_id
         context.update(
             entry=entry,
-            type_label=dict(ProjectType.choices).get(entry.project_type, entry.project_type),
             adoptions=adoptions_of(entry),
             similar=library_similar(entry),
             has_report=bool(entry.submission_id and entry.submission.result_report),

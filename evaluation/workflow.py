@@ -34,7 +34,7 @@ from promotion.windows import window_refusal
 from qcportal.choices import ASSOCIATION_KINDS
 from qcportal.forms_base import CleanInputMixin, DateInput
 from qcportal.models import Membership
-from qcportal.roles import ROLE_PERMISSIONS, Role
+from qcportal.roles import Role, roles_with
 from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
 
 from .choices import (
@@ -1205,8 +1205,7 @@ def is_honour_granter(membership, honour: Honour) -> bool:
 
 def honour_approvers(honour: Honour, ctx=None) -> list[tuple[int, int]]:
     """The granter's decision layer: the roles that may approve honours."""
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if "honours:approve" in perms]
-    return _members(honour.organisation_id, roles)
+    return _members(honour.organisation_id, roles_with("honours:approve"))
 
 
 def honour_nominator(honour: Honour, ctx=None) -> list[tuple[int, int]]:

@@ -26,7 +26,7 @@ from django_fsm import ConcurrentTransition
 from qcportal.conflicts import Conflict
 from qcportal.models import Membership
 from qcportal.permissions import require_permission
-from qcportal.roles import ROLE_PERMISSIONS
+from qcportal.roles import roles_with
 
 from .choices import ImprovementStatus, PlanStatus
 from .models import ImprovementItem, PromotionPlan, YearlyReview
@@ -106,7 +106,7 @@ def owners_of(organisation_id: int) -> QuerySet:
     sees and works on improvement items (a judge's membership does not)."""
     from qcportal.models import User
 
-    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if "improvements:view" in permissions]
+    roles = roles_with("improvements:view")
     return (
         User.objects.filter(
             pk__in=Membership._base_manager.filter(

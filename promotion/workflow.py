@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qcportal.forms_base import CleanInputMixin
 from qcportal.models import Membership
-from qcportal.roles import ROLE_PERMISSIONS
+from qcportal.roles import roles_with
 from qcportal.workflow import Guard, Transition, TransitionContext, Workflow
 
 from .choices import CampaignStatus, ImprovementStatus, PlanStatus
@@ -96,7 +96,7 @@ def is_own_organisation(membership, plan: PromotionPlan) -> bool:
 def plan_holders(permission: str):
     """``notify`` function: ``(user_id, organisation_id)`` of the plan organisation's active
     members whose role carries ``permission`` (e.g. the decision layer for ``plans:approve``)."""
-    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
+    roles = roles_with(permission)
 
     def recipients(plan: PromotionPlan, ctx=None):
         return Membership._base_manager.filter(

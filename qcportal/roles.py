@@ -229,6 +229,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.JUDGE: frozenset({"campaigns:view", "evaluation:score", "evaluation:release", "evaluation:recuse"}),
 }
 
+
+def roles_with(permission: str) -> list[str]:
+    """The roles whose permissions include ``permission`` (e.g. the decision layer's for
+    ``plans:approve``), for finding the members to notify or to choose from."""
+    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
+
+
 #: Every permission any role holds.
 ALL_PERMISSIONS: frozenset[str] = frozenset().union(*ROLE_PERMISSIONS.values())
 

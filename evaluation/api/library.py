@@ -21,7 +21,6 @@ outside what the membership may see, 400 ``{"detail", "errors"}`` in Chinese for
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -29,7 +28,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from circles.choices import ProjectType
 from qcportal.api import ScopedPrimaryKeyRelatedField, TenantViewSetMixin
 from qcportal.permissions import HasAreaPermission
 
@@ -55,7 +53,7 @@ class LibraryEntrySerializer(serializers.ModelSerializer):
 
     organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
     keywords = serializers.SerializerMethodField()
-    project_type_display = serializers.SerializerMethodField()
+    project_type_display = serializers.CharField(source="get_project_type_display", read_only=True)
 
     class Meta:
         model = LibraryEntry
@@ -83,10 +81,6 @@ class LibraryEntrySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_project_type_display(self, obj) -> str:
-        """The project type's Chinese label."""
-        return str(dict(ProjectType.choices).get(obj.project_type, obj.project_type))
-
     def get_keywords(self, obj) -> list[str]:
         """The result's keywords, most telling first."""
         return obj.keywords.split()
@@ -96,13 +90,6 @@ class ShareSerializer(serializers.Serializer):
     """``{"sharing": …}``: one of ``own``, ``association``, ``everyone``."""
 
     sharing = serializers.ChoiceField(choices=LibrarySharing.choices)
-
-
-def _validated(callable_, *args):
-    try:
-        return callable_(*args)
-    except ValidationError as exc:
-        raise ApiValidationError(exc.message_dict) from None
 
 
 class LibraryEntryViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -118,8 +105,7 @@ class LibraryEntryViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
         queryset = library_entries().select_related("organisation")
         if self.action in ("list", "facets"):
             params = self.request.query_params
-            q = _validated(clean_query, params.get("q"))
-            queryset = library_search(_validated(library_filter, queryset, params), q)
+            queryset = library_search(library_filter(queryset, params), clean_query(params.get("q")))
         return queryset
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})

@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from circles.choices import ProjectType
 from circles.models import CircleMember
 from evaluation.selectors import submission_list, submission_recommended_list
+from qcportal.pdf import html_to_pdf
 
 from ..choices import FileFormat, FormKind
 from . import docx as wd
 from .base import Exporter, register
-from .pdf import html_to_pdf
 from .xlsx import FormSheet, new_workbook, workbook_bytes
 
 TITLE = "全国优秀质量管理小组申报表"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from qcportal.pdf import html_to_pdf
+
 from ..choices import FormKind
 from ..statistics import Annex3Figures, annex3_figures
 from .base import Exporter, chinese_date, register
-from .pdf import html_to_pdf
 from .xlsx import FormSheet, new_workbook, workbook_bytes
 
 TITLE = "质量管理小组活动统计表"

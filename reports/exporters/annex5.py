@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.selectors import submission_recommended_list
+from qcportal.pdf import html_to_pdf
 
 from ..choices import FormKind
 from .base import Exporter, register
-from .pdf import html_to_pdf
 from .xlsx import FormSheet, new_workbook, workbook_bytes
 
 TITLE = "质量管理小组成果评审汇总表"

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from qcportal.choices import OrganisationKind
+from qcportal.pdf import html_to_pdf
 
 from ..choices import FileFormat, FormKind
 from ..worksummary import ANNUAL, PROMOTION, Outline, export_problem
 from . import docx as wd
 from .base import Exporter, register
-from .pdf import html_to_pdf
 
 
 class WorkSummaryExporter(Exporter):
